@@ -1,0 +1,9 @@
+// `slora bench`: benchmark commands that print a table (never part of the tests).
+
+import ArgumentParser
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks that print a table.",
+        subcommands: [CPUBenchCommand.self])
+}

@@ -1,0 +1,11 @@
+// The slora command line: subcommands that run the engine on a model.
+
+import ArgumentParser
+
+@main
+struct SLoRA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slora",
+        abstract: "Serve many LoRA adapters over one Llama-family base model (S-LoRA design).",
+        subcommands: [GenerateCommand.self, BenchCommand.self])
+}
