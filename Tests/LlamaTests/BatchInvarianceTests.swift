@@ -57,7 +57,8 @@ struct BatchInvarianceTests {
 
         let pool = PagePool(pageCount: 256)
         var table = SequencePageTable(geometry: mergedModel.geometry)
-        #expect(table.reserve(tokenCount: prompt.count, in: pool, owner: SequenceSlotID(0)))
+        let reserved = table.reserve(tokenCount: prompt.count, in: pool, owner: SequenceSlotID(0))
+        #expect(reserved)
         let poolTensor = fixture.backend.makePool(pageCount: 256, geometry: mergedModel.geometry)
         let batch = StepBatch(sequences: [(prompt, 0, table.pages, true)])
         let logits = mergedModel.forward(
