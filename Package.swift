@@ -104,6 +104,6 @@ let package = Package(
             dependencies: ["Engine", "Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool", "Tokenization", "ChatTemplates"]),
         .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "CUDADriver", "Backend", "MemoryPool"]),
         .testTarget(name: "CPUBackendTests", dependencies: ["CPUBackend", "Backend", "MemoryPool"]),
-        .testTarget(name: "LlamaTests", dependencies: ["Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool", "Engine"]),
+        .testTarget(name: "LlamaTests", dependencies: ["Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "GGUF", "MemoryPool", "Engine"]),
     ]
 )

@@ -23,12 +23,23 @@ public protocol ComputeBackend: AnyObject {
 
     // MARK: - Memory
 
-    /// A zeroed buffer of `count` elements.
+    /// A zeroed `.full` (f32) buffer of `count` elements.
     func makeTensor(count: Int) -> Tensor
+    /// A zeroed buffer of `count` elements in `precision` (see `TensorPrecision`).
+    func makeTensor(count: Int, precision: TensorPrecision) -> Tensor
+    /// A `.full` tensor holding `values`.
     func upload(_ values: [Float]) -> Tensor
+    /// A tensor in `precision` holding `values` (rounded to the storage type when `.compact`).
+    func upload(_ values: [Float], precision: TensorPrecision) -> Tensor
+    /// The first `count` elements as f32 (waits for queued work).
     func download(_ tensor: Tensor, count: Int) -> [Float]
     /// `values` is `[rows, cols]` row-major.
     func makeWeight(_ values: [Float], rows: Int, cols: Int) -> Weight
+    /// A weight the backend may keep block-quantized (less memory, faster matmul).
+    /// Semantics: equal to `makeWeight(matrix.dequantized(), rows: matrix.rows, cols: matrix.cols)`; a
+    /// backend's `matmul` on it may round differently (e.g. quantize activations), within the bound it
+    /// documents. The default implementation is exactly that dequantize-then-`makeWeight`.
+    func makeWeight(quantized matrix: QuantizedMatrix) -> Weight
     /// The unified pool: `pageCount · geometry.elementsPerPage` zeroed elements.
     func makePool(pageCount: Int, geometry: PageGeometry) -> Tensor
     /// Copies an adapter stream into its pool pages.
@@ -36,8 +47,18 @@ public protocol ComputeBackend: AnyObject {
     func writeAdapter(_ stream: [Float], pages: [PageIndex], pool: Tensor, geometry: PageGeometry)
     /// Uploads one step's batch data.
     func prepare(step: StepBatch, adapters: AdapterBatch) -> PreparedStep
+    /// Runs one step's ops: `body(prepare(step:adapters:))`. A backend may record the ops the body
+    /// queues the first time a step shape repeats under the same `reuseKey` and replay them after that
+    /// (CUDA graphs), so `body` must queue the same ops for equal shapes and `reuseKey` must change
+    /// whenever a buffer `body` uses is reallocated. nil never replays. The default runs `body`.
+    func runStep(step: StepBatch, adapters: AdapterBatch, reuseKey: AnyHashable?, _ body: (PreparedStep) -> Tensor) -> Tensor
 
     // MARK: - Ops
+    // Precision of each tensor argument (`TensorPrecision`): `.full` unless marked `.compact` below.
+    // embed out full · rmsNorm/addRMSNorm x, residual, delta, weight full; out compact · add full ·
+    // matmul x compact, out full · rope x full · writeKV k, v full · attention q full, out compact ·
+    // siluMul gate, up full, out compact · loraShrink x compact, u full · loraExpand u, y full ·
+    // gatherLogitRows x, out compact · sample logits full. The pool and weights are the backend's own.
 
     /// Semantics: `for t in 0..<T, c in 0..<H { out[t, c] = table[tokens[t], c] }`
     func embed(step: PreparedStep, table: Weight, out: Tensor)
@@ -81,4 +102,22 @@ public protocol ComputeBackend: AnyObject {
     func gatherLogitRows(_ x: Tensor, width: Int, step: PreparedStep, out: Tensor)
     /// Picks one token per row of `logits` `[rows.count, V]` (see `SamplingRow`); only ids come back.
     func sample(_ logits: Tensor, vocabularySize: Int, rows: [SamplingRow]) -> [Int32]
+}
+
+extension ComputeBackend {
+    /// Backends with one element type: precision is ignored.
+    public func makeTensor(count: Int, precision: TensorPrecision) -> Tensor { makeTensor(count: count) }
+
+    public func upload(_ values: [Float], precision: TensorPrecision) -> Tensor { upload(values) }
+
+    public func runStep(
+        step: StepBatch, adapters: AdapterBatch, reuseKey: AnyHashable?, _ body: (PreparedStep) -> Tensor
+    ) -> Tensor {
+        body(prepare(step: step, adapters: adapters))
+    }
+
+    /// Dequantizes to f32 (backends without quantized kernels).
+    public func makeWeight(quantized matrix: QuantizedMatrix) -> Weight {
+        makeWeight(matrix.dequantized(), rows: matrix.rows, cols: matrix.cols)
+    }
 }

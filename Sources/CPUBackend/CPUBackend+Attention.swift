@@ -27,13 +27,14 @@ extension CPUBackend {
     public func writeKV(k: CPUTensor, v: CPUTensor, pool: CPUTensor, geometry: PageGeometry, layer: Int, step: CPUPreparedStep) {
         let width = geometry.kvWidth
         let s = step.step
-        for t in 0..<s.tokenCount {
-            let table = pageTable(s, sequence: Int(s.tokenSequence[t]))
-            let position = Int(s.positions[t])
-            let kOffset = geometry.kvOffset(pageTable: table, layer: layer, position: position, isValue: false)
-            let vOffset = geometry.kvOffset(pageTable: table, layer: layer, position: position, isValue: true)
-            (pool.pointer + kOffset).update(from: k.pointer + t * width, count: width)
-            (pool.pointer + vOffset).update(from: v.pointer + t * width, count: width)
+        let valueOffset = geometry.tokensPerPage * width
+        s.pageTables.withUnsafeBufferPointer { tables in
+            for t in 0..<s.tokenCount {
+                let table = tables.baseAddress! + Int(s.tokenSequence[t]) * s.pageTableStride
+                let kOffset = Self.kvOffset(table, geometry, layer: layer, position: Int(s.positions[t]))
+                (pool.pointer + kOffset).update(from: k.pointer + t * width, count: width)
+                (pool.pointer + kOffset + valueOffset).update(from: v.pointer + t * width, count: width)
+            }
         }
     }
 
@@ -42,47 +43,87 @@ extension CPUBackend {
         headCount: Int, kvHeadCount: Int, headDim: Int, scale: Float, out: CPUTensor
     ) {
         let s = step.step
+        let tokens = s.tokenCount
+        guard tokens > 0 else { return }
+        var longest = 0
+        var work = 0
+        for p in s.positions {
+            longest = max(longest, Int(p) + 1)
+            work += (Int(p) + 1) * headCount * headDim
+        }
+        let stride = longest
+        let chunks = work >= 1 << 16 && tokens > 1 ? min(threadCount, tokens) : 1
+        let scores = Pointer(attentionScores.reserve(chunks * stride))  // [chunks, longest] one token's scores
+        let (qp, poolp, outp) = (Pointer(q.pointer), Pointer(pool.pointer), Pointer(out.pointer))
         let group = headCount / kvHeadCount
-        var scores = [Float](repeating: 0, count: 0)
-        for t in 0..<s.tokenCount {
-            let table = pageTable(s, sequence: Int(s.tokenSequence[t]))
-            let length = Int(s.positions[t]) + 1
-            if scores.count < length { scores = [Float](repeating: 0, count: length) }
-            var kOffsets = [Int](repeating: 0, count: length)
-            var vOffsets = [Int](repeating: 0, count: length)
-            for p in 0..<length {
-                kOffsets[p] = geometry.kvOffset(pageTable: table, layer: layer, position: p, isValue: false)
-                vOffsets[p] = geometry.kvOffset(pageTable: table, layer: layer, position: p, isValue: true)
+        let valueOffset = geometry.tokensPerPage * geometry.kvWidth
+        s.pageTables.withUnsafeBufferPointer { tables in
+            let tablesPointer = TablePointer(p: tables.baseAddress!)
+            let perToken = { @Sendable (t: Int, scores: UnsafeMutablePointer<Float>) in
+                let table = tablesPointer.p + Int(s.tokenSequence[t]) * s.pageTableStride
+                let length = Int(s.positions[t]) + 1
+                for h in 0..<headCount {
+                    let g = h / group
+                    let qRow = qp.p + (t * headCount + h) * headDim
+                    var maxScore = -Float.infinity
+                    for p in 0..<length {
+                        let kRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p) + g * headDim
+                        let score = Self.dot(qRow, kRow, headDim) * scale
+                        scores[p] = score
+                        maxScore = max(maxScore, score)
+                    }
+                    var total: Float = 0
+                    for p in 0..<length {
+                        scores[p] = Foundation.exp(scores[p] - maxScore)
+                        total += scores[p]
+                    }
+                    let o = outp.p + (t * headCount + h) * headDim
+                    o.initialize(repeating: 0, count: headDim)
+                    for p in 0..<length {
+                        let w = scores[p] / total
+                        let vRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p) + valueOffset + g * headDim
+                        Self.accumulate(w, vRow, into: o, headDim)
+                    }
+                }
             }
-            for h in 0..<headCount {
-                let g = h / group
-                let qRow = q.pointer + (t * headCount + h) * headDim
-                var maxScore = -Float.infinity
-                for p in 0..<length {
-                    let kRow = pool.pointer + kOffsets[p] + g * headDim
-                    let score = Self.dot(qRow, kRow, headDim) * scale
-                    scores[p] = score
-                    maxScore = max(maxScore, score)
-                }
-                var total: Float = 0
-                for p in 0..<length {
-                    scores[p] = Foundation.exp(scores[p] - maxScore)
-                    total += scores[p]
-                }
-                let o = out.pointer + (t * headCount + h) * headDim
-                for d in 0..<headDim { o[d] = 0 }
-                for p in 0..<length {
-                    let w = scores[p] / total
-                    let vRow = pool.pointer + vOffsets[p] + g * headDim
-                    for d in 0..<headDim { o[d] += w * vRow[d] }
+            if chunks == 1 {
+                for t in 0..<tokens { perToken(t, scores.p) }
+            } else {
+                self.parallel(chunks) { c in
+                    for t in Swift.stride(from: c, to: tokens, by: chunks) { perToken(t, scores.p + c * stride) }
                 }
             }
         }
     }
 
-    /// The page table of `sequence` in the step, without its -1 padding.
-    func pageTable(_ s: StepBatch, sequence: Int) -> [PageIndex] {
-        let row = s.pageTables[(sequence * s.pageTableStride)..<((sequence + 1) * s.pageTableStride)]
-        return row.prefix { $0 >= 0 }.map { PageIndex($0) }
+    /// `o[d] += w · v[d]` for d < n, eight lanes at a time (the same arithmetic per element).
+    @inline(__always)
+    static func accumulate(_ w: Float, _ v: UnsafePointer<Float>, into o: UnsafeMutablePointer<Float>, _ n: Int) {
+        let weight = SIMD8<Float>(repeating: w)
+        let (source, destination) = (UnsafeRawPointer(v), UnsafeMutableRawPointer(o))
+        var d = 0
+        while d + 8 <= n {
+            let sum = destination.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self)
+                + weight * source.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self)
+            destination.storeBytes(of: sum, toByteOffset: d * 4, as: SIMD8<Float>.self)
+            d += 8
+        }
+        while d < n {
+            o[d] += w * v[d]
+            d += 1
+        }
+    }
+
+    /// A step's page tables handed to worker threads (read only).
+    struct TablePointer: @unchecked Sendable {
+        let p: UnsafePointer<Int32>
+    }
+
+    /// `PageGeometry.kvOffset` of K at `position` (V is `tokensPerPage · kvWidth` further), read from a
+    /// step's Int32 page-table row without building a `[PageIndex]`.
+    @inline(__always)
+    static func kvOffset(_ table: UnsafePointer<Int32>, _ g: PageGeometry, layer: Int, position: Int) -> Int {
+        let page = Int(table[(position / g.tokensPerPage) * g.layerCount + layer])
+        return page * g.elementsPerPage + (position % g.tokensPerPage) * g.kvWidth
     }
 }

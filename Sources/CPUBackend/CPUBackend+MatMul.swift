@@ -1,13 +1,17 @@
-// y = x·Wᵀ on the CPU: rows of W split across threads, SIMD dot products.
+// y = x·Wᵀ on the CPU for f32 weights: rows of W split across threads, SIMD dot products.
+// Quantized weights go to CPUBackend+QuantizedMatMul.swift.
 
 import Backend
-import Dispatch
 
 extension CPUBackend {
     public func matmul(_ x: CPUTensor, rows: Int, weight: CPUWeight, out: CPUTensor) {
+        guard let values = weight.values else {
+            if let quantized = weight.quantized { quantizedMatmul(x, rows: rows, weight: quantized, out: out) }
+            return
+        }
         let n = weight.rows
         let k = weight.cols
-        let operands = Operands(x: x.pointer, w: weight.values.pointer, out: out.pointer)
+        let operands = Operands(x: x.pointer, w: values.pointer, out: out.pointer)
         // Split the output columns (weight rows) into chunks: each weight row is read once per
         // chunk and reused for every input row, which is what bounds a small-batch matmul.
         let chunkCount = n >= 64 ? threadCount : 1
@@ -27,7 +31,7 @@ extension CPUBackend {
         if chunkCount == 1 {
             work(0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: work)
+            parallel(chunkCount, work)
         }
     }
 

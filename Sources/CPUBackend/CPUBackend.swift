@@ -1,5 +1,6 @@
 // Reference CPU implementation of the backend ops, written as plain loops (llm.c style).
-// Correctness first: it is the oracle for the CUDA backend. Matmul rows run on all cores.
+// Correctness first: it is the oracle for the CUDA backend. Matmul rows run on all cores;
+// quantized weights stay quantized (CPUQuantizedWeight).
 
 import Backend
 import Dispatch
@@ -15,9 +16,40 @@ public final class CPUBackend: ComputeBackend {
     public let name = "cpu"
     /// Threads used by `matmul` (rows are split across them).
     public let threadCount: Int
+    /// How `matmul` computes with quantized weights (`makeWeight(quantized:)`).
+    public let quantizedMatmulMode: QuantizedMatmulMode
 
-    public init(threadCount: Int = CPUBackend.defaultThreadCount) {
+    // Scratch reused across calls (one caller at a time, like every op of a backend).
+    /// [T, K] activations quantized for the fast quantized matmul.
+    let activationValues = CPUScratchBuffer<Int16>()
+    /// [T, K / 32] their block scales and block sums.
+    let activationScales = CPUScratchBuffer<Float>()
+    let activationSums = CPUScratchBuffer<Float>()
+    /// [T, K / 64, 8] pairs of block scales as the Q4 kernels multiply them.
+    let activationPairScales = CPUScratchBuffer<Float>()
+    /// [chunks, 2, blocks] weight-row scales and mins unpacked from f16 by each chunk.
+    let unpackedScales = CPUScratchBuffer<Float>()
+    /// [threads, K] dequantized weight rows of the exact quantized matmul.
+    let dequantizedRows = CPUScratchBuffer<Float>()
+    /// Attention scores and pool offsets of one token: [positions] each.
+    let attentionScores = CPUScratchBuffer<Float>()
+    /// [T, max out width] LoRA expand sums.
+    let loraSums = CPUScratchBuffer<Float>()
+
+    public init(threadCount: Int = CPUBackend.defaultThreadCount, quantizedMatmul: QuantizedMatmulMode = .fast) {
         self.threadCount = max(1, threadCount)
+        self.quantizedMatmulMode = quantizedMatmul
+    }
+
+    /// Runs `body(i)` for i in 0..<iterations on up to `threadCount` threads (libdispatch hands the
+    /// iterations out, so a thread slowed by other load takes fewer). A spinning worker pool measured
+    /// 25% slower here under load from other processes, so this stays on `concurrentPerform`.
+    func parallel(_ iterations: Int, _ body: @Sendable (Int) -> Void) {
+        if iterations <= 1 || threadCount == 1 {
+            for i in 0..<iterations { body(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+        }
     }
 
     public static var defaultThreadCount: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -41,6 +73,12 @@ public final class CPUBackend: ComputeBackend {
 
     public func makeWeight(_ values: [Float], rows: Int, cols: Int) -> CPUWeight {
         CPUWeight(values, rows: rows, cols: cols)
+    }
+
+    /// Keeps Q8_0 / Q4_0 / Q4_1 blocks quantized (repacked, see `CPUQuantizedWeight`); `matmul` then
+    /// follows `quantizedMatmulMode` and `embed` dequantizes the rows it copies (exactly).
+    public func makeWeight(quantized matrix: QuantizedMatrix) -> CPUWeight {
+        CPUWeight(quantized: matrix)
     }
 
     public func makePool(pageCount: Int, geometry: PageGeometry) -> CPUTensor {
@@ -73,7 +111,7 @@ public final class CPUBackend: ComputeBackend {
         let h = table.cols
         for (t, token) in step.step.tokens.enumerated() {
             precondition(token >= 0 && Int(token) < table.rows, "token id \(token) outside the vocabulary")
-            (out.pointer + t * h).update(from: table.values.pointer + Int(token) * h, count: h)
+            table.copyRow(Int(token), into: out.pointer + t * h)
         }
     }
 

@@ -1,4 +1,5 @@
-// Host buffers of the CPU backend: a flat f32 array owned by a class (freed in deinit).
+// Host buffers of the CPU backend: a flat f32 array owned by a class (freed in deinit), and the
+// prepared step. Weights are in CPUWeight.swift.
 
 import Backend
 
@@ -17,21 +18,6 @@ public final class CPUTensor: @unchecked Sendable {
 
     /// A read-write view of the elements.
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
-}
-
-/// A `[rows, cols]` f32 weight matrix, row-major.
-public final class CPUWeight: @unchecked Sendable {
-    public let rows: Int
-    public let cols: Int
-    let values: CPUTensor
-
-    init(_ data: [Float], rows: Int, cols: Int) {
-        precondition(data.count == rows * cols, "weight has \(data.count) values, expected \(rows)×\(cols)")
-        self.rows = rows
-        self.cols = cols
-        values = CPUTensor(count: data.count)
-        data.withUnsafeBufferPointer { values.pointer.update(from: $0.baseAddress!, count: data.count) }
-    }
 }
 
 /// One step's batch as the CPU backend reads it (plain host arrays).

@@ -25,8 +25,11 @@ public struct LlamaWeights<B: ComputeBackend> {
     public let lmHead: B.Weight
 
     /// Loads every tensor of `config` from `source` onto `backend`, checking shapes.
+    ///
+    /// Matrices the source offers still quantized (`LlamaWeightSource.quantized`) go to
+    /// `backend.makeWeight(quantized:)` unless `keepQuantized` is false; everything else is f32.
     public static func load(
-        config: LlamaConfiguration, from source: any LlamaWeightSource, on backend: B
+        config: LlamaConfiguration, from source: any LlamaWeightSource, on backend: B, keepQuantized: Bool = true
     ) throws -> LlamaWeights<B> {
         let h = config.hiddenSize
         let q = config.headCount * config.headDim
@@ -35,7 +38,10 @@ public struct LlamaWeights<B: ComputeBackend> {
         let vocab = config.vocabularySize
 
         func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> B.Weight {
-            backend.makeWeight(try source.floats(name, shape: [rows, cols]), rows: rows, cols: cols)
+            if keepQuantized, let blocks = try source.quantized(name, shape: [rows, cols]) {
+                return backend.makeWeight(quantized: blocks)
+            }
+            return backend.makeWeight(try source.floats(name, shape: [rows, cols]), rows: rows, cols: cols)
         }
         func vector(_ name: String, _ count: Int) throws -> B.Tensor {
             backend.upload(try source.floats(name, shape: [count]))
