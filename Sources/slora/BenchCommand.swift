@@ -5,5 +5,5 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print a table.",
-        subcommands: [CPUBenchCommand.self])
+        subcommands: [CPUBenchCommand.self, GPUBenchCommand.self])
 }

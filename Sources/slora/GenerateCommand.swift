@@ -4,6 +4,7 @@ import Adapters
 import ArgumentParser
 import Backend
 import CPUBackend
+import CUDABackend
 import Checkpoint
 import Engine
 import Foundation
@@ -14,7 +15,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate from a prompt and print the generated token ids.")
 
-    @Option(help: "An HF model directory (config.json + safetensors).")
+    @Option(help: "An HF model directory (config.json + safetensors) or a GGUF file.")
     var model: String
 
     @Option(help: "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors).")
@@ -50,6 +51,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Pool size in pages.")
     var poolPages: Int = 8192
 
+    @Option(help: "cuda or cpu (default: cuda when this machine has an NVIDIA GPU).")
+    var device: ComputeDevice?
+
     func validate() throws {
         if promptIDs.isEmpty { throw ValidationError("--prompt-ids needs at least one id") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
@@ -58,11 +62,15 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = URL(fileURLWithPath: model)
-        let config = try LlamaConfiguration(contentsOf: directory.appendingPathComponent("config.json"))
-        let checkpoint = try ModelCheckpoint(directory: directory)
-        let backend = CPUBackend()
-        let llama = try LlamaModel(config: config, source: checkpoint, backend: backend)
+        switch device ?? ComputeDevice.detected {
+        case .cpu: try generate(on: CPUBackend())
+        case .cuda: try generate(on: CUDAComputeBackend.openDefault())
+        }
+    }
+
+    func generate<B: ComputeBackend>(on backend: B) throws {
+        let (config, source) = try CPUBenchCommand.openModel(model)
+        let llama = try LlamaModel(config: config, source: source, backend: backend)
         let generator = BatchGenerator(model: llama, pageCount: poolPages)
         var adapterName: String?
         if let lora {

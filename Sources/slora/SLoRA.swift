@@ -3,9 +3,9 @@
 import ArgumentParser
 
 @main
-struct SLoRA: ParsableCommand {
+struct SLoRA: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slora",
         abstract: "Serve many LoRA adapters over one Llama-family base model (S-LoRA design).",
-        subcommands: [GenerateCommand.self, BenchCommand.self])
+        subcommands: [ServeCommand.self, GenerateCommand.self, BenchCommand.self, GPUCheckCommand.self])
 }

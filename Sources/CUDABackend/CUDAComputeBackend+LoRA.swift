@@ -1,0 +1,100 @@
+// LoRA shrink and expand on the GPU (lora.cu): adapter rows gathered from pool pages, each token at its
+// adapter's rank. Decode-like steps use the row kernels (MBGMV); steps whose adapter tokens come in runs
+// (prefill chunks) use the segment kernels (MBGMM), which read each adapter row once per tile of tokens.
+
+import Backend
+import CUDADriver
+import MemoryPool
+
+extension CUDAComputeBackend {
+    /// The kernels a LoRA op of `step` runs: the override, else segments when tiles are long enough
+    /// and the 8-wide kernels apply to these widths.
+    func loraPath(step: CUDAPreparedStep, vectorized: Bool) -> LaunchGeometry.LoRAPath {
+        if let forced = loraPathOverride { return forced == .segments && !vectorized ? .rows : forced }
+        return LaunchGeometry.loraPath(
+            adapterTokens: step.shape.adapterTokenCount, tileCount: step.shape.tileCount, vectorized: vectorized)
+    }
+
+    public func loraShrink(
+        _ x: CUDATensor, inWidth: Int, pool: CUDATensor, geometry: PageGeometry, step: CUDAPreparedStep,
+        layer: Int, module: LoRAModule, u: CUDATensor
+    ) {
+        let shape = step.shape
+        guard shape.tokenCount > 0 && shape.slotCount > 0 && shape.maxRank > 0 else { return }
+        expect(x, storage, count: shape.tokenCount * inWidth, "loraShrink", "x")
+        expect(u, .f32, count: shape.tokenCount * shape.maxRank, "loraShrink", "u")
+        expect(pool, storage, count: geometry.elementsPerPage, "loraShrink", "pool")
+        let vectorized =
+            shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [inWidth], elementsPerPage: geometry.elementsPerPage)
+        let path = loraPath(step: step, vectorized: vectorized)
+        let segments = path == .segments
+        let units = segments ? shape.tileCount : shape.tokenCount
+        guard units > 0 else { return }
+        let name = segments ? "lora_shrink_segments_\(suffix)" : (vectorized ? "lora_shrink_rows_\(suffix)" : "lora_shrink_rows_s_\(suffix)")
+        let grid = LaunchGeometry.shrinkGrid(units: units, maxRank: shape.maxRank)
+        launch(name, grid: grid, block: LaunchGeometry.shrinkWarps * 32, op: "loraShrink(\(module.rawValue), layer \(layer))") { a in
+            a.pointer(x.address)
+            a.int32(inWidth)
+            a.pointer(pool.address)
+            if segments {
+                a.pointer(step.tiles)
+                a.int32(shape.tokenCount)
+            } else {
+                a.pointer(step.tokenSlots)
+            }
+            a.pointer(step.adapterPages)
+            a.int32(shape.adapterPageStride)
+            a.pointer(step.descriptors)
+            a.int32(shape.slotCount)
+            a.int32(shape.layerCount)
+            a.int32(layer)
+            a.int32(module.index)
+            a.int32(geometry.elementsPerPage)
+            a.int32(pool.count / geometry.elementsPerPage)
+            a.pointer(u.address)
+            a.int32(shape.maxRank)
+        }
+    }
+
+    public func loraExpand(
+        _ u: CUDATensor, outWidth: Int, pool: CUDATensor, geometry: PageGeometry, step: CUDAPreparedStep,
+        layer: Int, module: LoRAModule, y: CUDATensor
+    ) {
+        let shape = step.shape
+        guard shape.tokenCount > 0 && shape.slotCount > 0 && shape.maxRank > 0 else { return }
+        expect(u, .f32, count: shape.tokenCount * shape.maxRank, "loraExpand", "u")
+        expect(y, .f32, count: shape.tokenCount * outWidth, "loraExpand", "y")
+        expect(pool, storage, count: geometry.elementsPerPage, "loraExpand", "pool")
+        let vectorized =
+            shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [outWidth], elementsPerPage: geometry.elementsPerPage)
+        let path = loraPath(step: step, vectorized: vectorized)
+        let segments = path == .segments
+        let units = segments ? shape.tileCount : shape.tokenCount
+        guard units > 0 else { return }
+        let name = segments ? "lora_expand_segments_\(suffix)" : (vectorized ? "lora_expand_rows_\(suffix)" : "lora_expand_rows_s_\(suffix)")
+        let grid = LaunchGeometry.expandGrid(units: units, outWidth: outWidth, vectorized: vectorized)
+        launch(name, grid: grid, block: LaunchGeometry.expandThreads, op: "loraExpand(\(module.rawValue), layer \(layer))") { a in
+            a.pointer(u.address)
+            a.int32(shape.maxRank)
+            a.int32(outWidth)
+            a.pointer(pool.address)
+            if segments {
+                a.pointer(step.tiles)
+                a.int32(shape.tokenCount)
+            } else {
+                a.pointer(step.tokenSlots)
+            }
+            a.pointer(step.adapterPages)
+            a.int32(shape.adapterPageStride)
+            a.pointer(step.descriptors)
+            a.pointer(step.scalings)
+            a.int32(shape.slotCount)
+            a.int32(shape.layerCount)
+            a.int32(layer)
+            a.int32(module.index)
+            a.int32(geometry.elementsPerPage)
+            a.int32(pool.count / geometry.elementsPerPage)
+            a.pointer(y.address)
+        }
+    }
+}

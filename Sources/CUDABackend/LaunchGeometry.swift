@@ -1,0 +1,130 @@
+// Launch-parameter arithmetic of every kernel, as pure functions (unit-tested without a GPU): grid sizes,
+// the attention kernel variant and split count, LoRA tiles and the vector-path eligibility.
+// Constants mirror the #defines of the .cu files named beside them.
+
+/// Grid and block sizes for the CUDA backend's kernels.
+public enum LaunchGeometry {
+    // MARK: - Constants shared with the kernels
+
+    /// paged_attention.cu ATT_WARPS · 32.
+    public static let attentionThreads = 256
+    /// paged_attention.cu ATT_MAX_HEAD_DIM.
+    public static let maxHeadDim = 256
+    /// lora.cu LORA_TILE.
+    public static let loraTile = 8
+    /// lora.cu SHRINK_WARPS (rank rows per shrink block).
+    public static let shrinkWarps = 8
+    /// lora.cu EXPAND_THREADS.
+    public static let expandThreads = 128
+    /// sampling.cu SAMPLE_THREADS.
+    public static let sampleThreads = 1024
+    /// Threads of the row kernels (embed, norms, rope, write_kv, gather).
+    public static let rowThreads = 256
+    /// Threads of grid-stride elementwise kernels.
+    public static let elementwiseThreads = 256
+
+    // MARK: - Elementwise
+
+    /// Blocks for a grid-stride loop over `count` elements: enough to fill the GPU, no more than needed.
+    public static func elementwiseBlocks(count: Int, multiprocessors: Int) -> Int {
+        let needed = (count + elementwiseThreads - 1) / elementwiseThreads
+        return max(1, min(needed, multiprocessors * 8))
+    }
+
+    // MARK: - Attention
+
+    /// The attention kernel variant for `headDim`: `dpl` dimensions per lane (1, 2, 4 or 8, the smallest
+    /// with 32·dpl ≥ headDim) and whether those can be read as one aligned vector (headDim % dpl == 0).
+    /// nil when headDim exceeds `maxHeadDim`.
+    public static func attentionVariant(headDim: Int) -> (dpl: Int, vectorized: Bool)? {
+        guard headDim > 0 && headDim <= maxHeadDim else { return nil }
+        for dpl in [1, 2, 4, 8] where 32 * dpl >= headDim {
+            if headDim % dpl == 0 { return (dpl, true) }
+            return (8, false)
+        }
+        return nil
+    }
+
+    /// Kernel name for a variant and element type, e.g. `attention_d4_bf16`, `attention_d8s_f32`.
+    static func attentionKernelName(dpl: Int, vectorized: Bool, suffix: String) -> String {
+        "attention_d\(dpl)\(vectorized ? "" : "s")_\(suffix)"
+    }
+
+    /// Positions a step's longest sequence is rounded up to when choosing splits (so a decode loop keeps
+    /// one split count, and one captured graph, for many steps).
+    public static let attentionLengthBucket = 256
+    /// Fewest positions one split is worth.
+    public static let minimumSplitPositions = 128
+    /// Most splits.
+    public static let maxAttentionSplits = 32
+
+    /// How many position splits attention uses: enough blocks (`tokens · heads · splits`) to cover
+    /// every multiprocessor about four times, never splits shorter than `minimumSplitPositions` at the
+    /// bucketed length `lengthBucketCount · attentionLengthBucket`.
+    public static func attentionSplits(tokens: Int, heads: Int, lengthBucketCount: Int, multiprocessors: Int) -> Int {
+        let blocks = max(1, tokens * heads)
+        let wanted = (4 * multiprocessors + blocks - 1) / blocks
+        let byLength = max(1, lengthBucketCount * attentionLengthBucket / minimumSplitPositions)
+        return max(1, min(wanted, byLength, maxAttentionSplits))
+    }
+
+    /// `ceil(maxLength / attentionLengthBucket)`, at least 1.
+    public static func lengthBucketCount(maxLength: Int) -> Int {
+        max(1, (maxLength + attentionLengthBucket - 1) / attentionLengthBucket)
+    }
+
+    // MARK: - LoRA
+
+    /// Which LoRA kernels a step uses.
+    public enum LoRAPath: String, Sendable, Hashable, CaseIterable {
+        /// One token per block (MBGMV): decode steps.
+        case rows
+        /// Tiles of up to `loraTile` tokens on one adapter per block (MBGMM): prefill chunks.
+        case segments
+    }
+
+    /// Runs of consecutive tokens on the same adapter (slot ≥ 0), cut into tiles of at most `loraTile`:
+    /// `[(first token, count, slot)]` in token order.
+    public static func loraTiles(tokenSlots: [Int32]) -> [(start: Int, count: Int, slot: Int)] {
+        var tiles: [(start: Int, count: Int, slot: Int)] = []
+        var t = 0
+        while t < tokenSlots.count {
+            let slot = tokenSlots[t]
+            var end = t + 1
+            while end < tokenSlots.count && tokenSlots[end] == slot { end += 1 }
+            if slot >= 0 {
+                var start = t
+                while start < end {
+                    let count = min(loraTile, end - start)
+                    tiles.append((start, count, Int(slot)))
+                    start += count
+                }
+            }
+            t = end
+        }
+        return tiles
+    }
+
+    /// Segments pay off when tiles hold at least 4 tokens on average; the vector kernels are required.
+    public static func loraPath(adapterTokens: Int, tileCount: Int, vectorized: Bool) -> LoRAPath {
+        guard vectorized && tileCount > 0 else { return .rows }
+        return adapterTokens >= 4 * tileCount ? .segments : .rows
+    }
+
+    /// The 8-wide LoRA kernels need every row width, stream offset and the page size to be multiples of 8
+    /// (offsets are sums of rank · width, so widths and the page size suffice).
+    public static func loraVectorized(widths: [Int], elementsPerPage: Int) -> Bool {
+        elementsPerPage % 8 == 0 && widths.allSatisfy { $0 % 8 == 0 }
+    }
+
+    /// Shrink grid: (rows or tiles, ceil(maxRank / shrinkWarps)).
+    public static func shrinkGrid(units: Int, maxRank: Int) -> (Int, Int, Int) {
+        (max(units, 1), max(1, (maxRank + shrinkWarps - 1) / shrinkWarps), 1)
+    }
+
+    /// Expand grid: (rows or tiles, ceil(outWidth / (expandThreads · outputs per thread))).
+    public static func expandGrid(units: Int, outWidth: Int, vectorized: Bool) -> (Int, Int, Int) {
+        let perBlock = expandThreads * (vectorized ? 8 : 1)
+        return (max(units, 1), max(1, (outWidth + perBlock - 1) / perBlock), 1)
+    }
+}
