@@ -114,6 +114,7 @@ extension CUDAComputeBackend {
         expect(x, storage, count: rows * weight.cols, "matmul", "x")
         expect(out, .f32, count: rows * weight.rows, "matmul", "out")
         retainDuringCapture(weight)
+        bindThread()
         do {
             try blas.matmul(
                 x: x.address, w: weight.address, out: out.address, rows: rows, n: weight.rows, k: weight.cols,

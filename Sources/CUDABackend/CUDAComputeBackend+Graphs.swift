@@ -13,6 +13,7 @@ extension CUDAComputeBackend {
             return body(prepare(step: step, adapters: adapters))
         }
         precondition(adapters.tokenSlots.count == step.tokenCount, "adapter batch and step disagree on tokenCount")
+        bindThread()
         let packed = StepLayout.pack(step: step, adapters: adapters)
         guard packed.shape.isDecode else {
             let buffer = allocateTensor(count: packed.layout.wordCount, elementType: .f32, zero: false, op: "prepare")

@@ -102,6 +102,7 @@ extension CUDAComputeBackend {
 
     /// Overwrites every element of `tensor` with NaN (parity checks poison outputs before each run).
     public func poison(_ tensor: CUDATensor) {
+        bindThread()
         do {
             switch tensor.elementType {
             case .f32:

@@ -6,6 +6,7 @@ import CUDADriver
 extension CUDAComputeBackend {
     /// Milliseconds of GPU time for `iterations` runs of `body` queued back to back (after `warmup` runs).
     public func timeGPU(iterations: Int, warmup: Int = 2, _ body: () -> Void) -> Double {
+        bindThread()
         do {
             for _ in 0..<warmup { body() }
             let start = try CUDAEvent(context: context)
@@ -23,6 +24,7 @@ extension CUDAComputeBackend {
     /// Milliseconds per run of `body` when `perGraph` runs of it are captured into one CUDA graph and the
     /// graph is replayed `replays` times (launch overhead amortized away). Throws if capture fails.
     public func timeGraph(perGraph: Int, replays: Int, _ body: () -> Void) throws(CUDAError) -> Double {
+        bindThread()
         body()  // warm (lazy allocations happen outside the capture)
         let graph = try CUDAGraph.capture(on: stream) {
             for _ in 0..<perGraph { body() }
@@ -40,6 +42,7 @@ extension CUDAComputeBackend {
     /// Device copy bandwidth in bytes per second, counting bytes read plus bytes written
     /// (`bytes` per buffer; the best of `iterations` copies).
     public func measureCopyBandwidth(bytes: Int = 2 << 30, iterations: Int = 10) throws(CUDAError) -> Double {
+        bindThread()
         let source = try DeviceAllocation(context: context, byteCount: bytes)
         let destination = try DeviceAllocation(context: context, byteCount: bytes)
         let driver = context.driver

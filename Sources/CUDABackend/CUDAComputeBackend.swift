@@ -7,6 +7,9 @@ import Backend
 import CUDADriver
 import Foundation
 import MemoryPool
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ComputeBackend` on an NVIDIA GPU. Single owner: every call from one thread (the engine's).
 ///
@@ -81,6 +84,21 @@ public final class CUDAComputeBackend: ComputeBackend {
     public let kernelCompileSeconds: Double
     public let kernelsCompiled: Int
 
+    // MARK: - Threads
+
+    /// The thread the context was last made current on (CUDA contexts are current per thread; the
+    /// engine may run on another thread than the one that opened the backend).
+    private nonisolated(unsafe) var boundThread: pthread_t?
+
+    /// Makes the context current when called from a thread other than the last one.
+    @inline(__always)
+    func bindThread() {
+        let me = pthread_self()
+        if let bound = boundThread, pthread_equal(bound, me) != 0 { return }
+        do { try context.makeCurrent() } catch { fail(error, "cuCtxSetCurrent") }
+        boundThread = me
+    }
+
     // MARK: - Failures
 
     /// An op cannot throw (the seam is non-throwing): a CUDA failure inside one ends the process with
@@ -91,6 +109,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     /// Launches kernel `name` on the stream; in debug mode waits for it and checks its fault word.
     func launch(_ name: String, grid: (Int, Int, Int), block: Int, op: String, _ arguments: (inout KernelArguments) -> Void) {
+        bindThread()
         var args = KernelArguments()
         arguments(&args)
         do {
@@ -124,6 +143,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     /// A tensor from the caching allocator, zeroed on the stream.
     func allocateTensor(count: Int, elementType: CUDAElementType, zero: Bool, op: String) -> CUDATensor {
+        bindThread()
         do {
             let allocation = try memory.allocate(bytes: max(count, 1) * elementType.byteSize)
             let tensor = CUDATensor(count: count, elementType: elementType, allocation: allocation, cache: memory)
@@ -156,6 +176,7 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// Host f32 values → device buffer of `elementType` (converted on the host for bf16).
     func copyIn(_ values: [Float], elementType: CUDAElementType, to address: CUdeviceptr, op: String) {
         guard !values.isEmpty else { return }
+        bindThread()
         do {
             switch elementType {
             case .f32:
@@ -194,6 +215,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     /// Device → host after everything queued so far (synchronizes the stream).
     func copyOut<T>(into values: inout [T], from address: CUdeviceptr, bytes: Int) throws(CUDAError) {
+        bindThread()
         precondition(values.count * MemoryLayout<T>.stride >= bytes)
         let driver = context.driver
         let result = values.withUnsafeMutableBytes { driver.cuMemcpyDtoHAsync($0.baseAddress, address, bytes, stream.handle) }
@@ -210,6 +232,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     /// A weight whose contents the caller fills (random dummy weights).
     func makeUninitializedWeight(rows: Int, cols: Int) -> CUDAWeight {
+        bindThread()
         do {
             let allocation = try DeviceAllocation(context: context, byteCount: max(rows * cols, 1) * storage.byteSize)
             return CUDAWeight(rows: rows, cols: cols, elementType: storage, allocation: allocation)
@@ -220,6 +243,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     public func makePool(pageCount: Int, geometry: PageGeometry) -> CUDATensor {
         let count = pageCount * geometry.elementsPerPage
+        bindThread()
         do {
             let allocation = try DeviceAllocation(context: context, byteCount: max(count, 1) * storage.byteSize)
             let pool = CUDATensor(count: count, elementType: storage, allocation: allocation, cache: nil)
@@ -260,6 +284,7 @@ public final class CUDAComputeBackend: ComputeBackend {
     }
 
     func uploadWords(_ words: [UInt32], to address: CUdeviceptr) {
+        bindThread()
         do {
             try words.withUnsafeBytes { bytes in try staging.copy(bytes, to: address, stream: stream) }
         } catch {
@@ -269,6 +294,7 @@ public final class CUDAComputeBackend: ComputeBackend {
 
     /// Waits for all queued work (and reports asynchronous errors).
     public func synchronize() {
+        bindThread()
         do { try stream.synchronize() } catch { fail(error, "synchronize") }
     }
 }
