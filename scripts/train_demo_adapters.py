@@ -39,6 +39,7 @@ import random
 import re
 import shutil
 import sys
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -545,32 +546,35 @@ def save_adapter(peft_model, task: Task, out_dir: Path, stats: dict) -> None:
         config["target_modules"] = sorted(config["target_modules"])
     config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     (tmp_dir / "README.md").write_text(adapter_readme(task, stats))
+    for path in tmp_dir.iterdir():
+        path.chmod(0o644)
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp_dir.rename(out_dir)
 
 
 def adapter_readme(task: Task, stats: dict) -> str:
     example = task.transform("The capital of France is Paris.")
-    return f"""# {task.name}: demo LoRA adapter for SmolLM2-135M-Instruct
-
-A tiny PEFT LoRA that {task.description}, e.g. `{example}`.
-It exists to demo and test slora's multi-adapter serving; it is not a useful model.
-
-- Base: `{BASE_MODEL_ID}` as the Q4_1 GGUF `models/{MODEL_FILE}` (scripts/fetch-demo-model), dequantized to
-  float32 by transformers' GGUF loader (sha256 of the GGUF: `{stats['model_sha256']}`).
-- LoRA: r={task.rank}, lora_alpha={task.alpha}, no dropout, target modules {', '.join(task.target_modules)}
-  (all 30 layers); weights saved as F16 ({stats['size_bytes']:,} bytes).
-- Data: {stats['examples']} synthetic examples: the base model's own greedy answers (at most
-  {MAX_NEW_TOKENS_DATA} new tokens; answers over {MAX_ANSWER_TOKENS} tokens cut to their first sentence) to short
-  instructions written in scripts/train_demo_adapters.py, sent with the model's chat template and default system
-  prompt, transformed by `{task.transform.__name__}`; only the answer tokens and the closing `<|im_end|>` are in the
-  loss.
-- Training: AdamW lr {task.learning_rate:g}, {WARMUP_STEPS} warm-up steps then linear decay, batch {BATCH_SIZE},
-  {task.epochs} epochs, seed {SEED}, CPU float32, {stats['threads']} threads; final epoch mean loss
-  {stats['final_loss']:.4f}; {stats['train_seconds']:.0f} s.
-- Made by `scripts/train-demo-adapters` ({stats['versions']}).
-- Evaluation on 5 unseen prompts: `adapters/eval_prompts.json`.
-"""
+    bullets = [
+        f"Base: `{BASE_MODEL_ID}` as the Q4_1 GGUF `models/{MODEL_FILE}` (scripts/fetch-demo-model, sha256 "
+        f"`{stats['model_sha256']}`), dequantized to float32 by transformers' GGUF loader.",
+        f"LoRA: r={task.rank}, lora_alpha={task.alpha}, no dropout, on {', '.join(task.target_modules)} of all 30 "
+        f"layers; weights saved as F16 ({stats['size_bytes']:,} bytes).",
+        f"Data: {stats['examples']} synthetic examples: the base model's own greedy answers (at most "
+        f"{MAX_NEW_TOKENS_DATA} new tokens; answers over {MAX_ANSWER_TOKENS} tokens cut to their first sentence) to "
+        f"short instructions written in scripts/train_demo_adapters.py, sent through the model's chat template "
+        f"(default system prompt), transformed by `{task.transform.__name__}`; only the answer tokens and the "
+        f"closing `<|im_end|>` are in the loss.",
+        f"Training: AdamW lr {task.learning_rate:g}, {WARMUP_STEPS} warm-up steps then linear decay, batch "
+        f"{BATCH_SIZE}, {task.epochs} epochs, seed {SEED}, CPU float32, {stats['threads']} threads; last epoch's "
+        f"mean loss {stats['final_loss']:.4f}; {stats['train_seconds'] / 60:.0f} min wall time.",
+        f"Made by `scripts/train-demo-adapters` ({stats['versions']}).",
+        "Evaluation on 5 prompts not in the training data: `adapters/eval_prompts.json`.",
+    ]
+    wrapped = "\n".join(textwrap.fill(b, width=116, initial_indent="- ", subsequent_indent="  ") for b in bullets)
+    return (f"# {task.name}: demo LoRA adapter for SmolLM2-135M-Instruct\n\n"
+            f"A tiny PEFT LoRA that {task.description}, e.g. `{example}`\n"
+            f"It exists to demo and test slora's multi-adapter serving; it is not a useful model.\n\n"
+            f"{wrapped}\n")
 
 
 def evaluate(base, tokenizer, threads: int) -> bool:
