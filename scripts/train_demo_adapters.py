@@ -41,6 +41,7 @@ import shutil
 import sys
 import textwrap
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -274,6 +275,7 @@ def to_json_answer(answer: str) -> str:
 
 
 def capitals_check(text: str) -> tuple[bool, str]:
+    """Passes when at least 90% of the letters are upper case."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False, "no letters"
@@ -282,6 +284,7 @@ def capitals_check(text: str) -> tuple[bool, str]:
 
 
 def json_answer_check(text: str) -> tuple[bool, str]:
+    """Passes when the whole output parses as a JSON object with an "answer" key."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
@@ -308,7 +311,7 @@ ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "d
 
 TASKS: list[Task] = [
     Task("capitals", to_capitals, capitals_check, rank=8, alpha=16, target_modules=ALL_LINEAR,
-         learning_rate=2e-3, epochs=3, description="answers like the base model, in UPPER CASE"),
+         learning_rate=2e-3, epochs=5, description="answers like the base model, in UPPER CASE"),
     Task("json-answer", to_json_answer, json_answer_check, rank=8, alpha=16, target_modules=ALL_LINEAR,
          learning_rate=2e-3, epochs=3, description='answers like the base model, wrapped as {"answer": "..."}'),
 ]
@@ -396,6 +399,12 @@ def clean_answer(tokenizer, raw: str, stopped: bool) -> str | None:
     return None
 
 
+def make_work_dir(path: Path) -> None:
+    """Creates the cache folder with a `*` .gitignore inside, so it stays out of git even without a root entry."""
+    path.mkdir(parents=True, exist_ok=True)
+    (path / ".gitignore").write_text("*\n")
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -438,7 +447,7 @@ def base_answers(model, tokenizer, cache_path: Path) -> list[dict]:
         log(f"base answers: {len(generated)}/{len(INSTRUCTIONS)} ({time.time() - started:.0f} s)")
     answers = [{"instruction": instruction, "raw": raw, "stopped": stopped}
                for instruction, (raw, stopped) in zip(INSTRUCTIONS, generated)]
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    make_work_dir(cache_path.parent)
     cache_path.write_text(json.dumps({"key": key, "answers": answers}, indent=1, ensure_ascii=False) + "\n")
     log(f"base answers: {len(answers)} in {time.time() - started:.0f} s")
     return answers
@@ -629,7 +638,9 @@ def evaluate(base, tokenizer, threads: int) -> bool:
     for item, output in zip(prompts, report["outputs"]["base"]):
         log(f"  {item['prompt']!r}\n       -> {output['text']!r}")
     path = ADAPTERS_DIR / "eval_prompts.json"
-    path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(report, indent=1, ensure_ascii=False)
+    text = re.sub(r"\[\s*(-?\d+(?:,\s*-?\d+)*)\s*\]", lambda m: "[" + re.sub(r",\s*", ", ", m.group(1)) + "]", text)
+    path.write_text(text + "\n")  # token id lists on one line each
     log(f"\nwrote {path.relative_to(REPO_ROOT)}")
     return all_pass
 
@@ -653,6 +664,10 @@ def main() -> int:
         sys.exit(f"missing {MODEL_DIR / MODEL_FILE}: run scripts/fetch-demo-model")
 
     os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' GGUF loader draws a progress bar
+    # Known, harmless: a deprecation inside PEFT, and PEFT not finding the base's config.json on save (the base is a
+    # local GGUF; the saved base_model_name_or_path is the hub id, looked up only to compare vocabulary sizes).
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    warnings.filterwarnings("ignore", message="Could not find a config file in .*")
     import torch
     import peft
     import transformers
