@@ -32,7 +32,15 @@ let package = Package(
         .target(name: "Tokenization"),
         .target(name: "ChatTemplates"),
         .target(name: "Backend", dependencies: ["MemoryPool"]),
-        .target(name: "CPUBackend", dependencies: ["Backend", "MemoryPool"]),
+        .target(name: "CPUKernelABI"),
+        // One kernel source, two instruction sets: CPUKernelsAVX2's files are symlinks to CPUKernelsBaseline's
+        // (CPUKernelSet picks one at run time, so the binary still runs on any x86-64).
+        .target(name: "CPUKernelsBaseline", dependencies: ["CPUKernelABI"]),
+        .target(
+            name: "CPUKernelsAVX2", dependencies: ["CPUKernelABI"],
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
+        .target(
+            name: "CPUBackend", dependencies: ["Backend", "MemoryPool", "CPUKernelABI", "CPUKernelsBaseline", "CPUKernelsAVX2"]),
         .target(name: "Adapters", dependencies: ["Checkpoint", "MemoryPool"]),
         .target(name: "Llama", dependencies: ["Backend", "Adapters", "Checkpoint", "GGUF", "MemoryPool"]),
         .target(
@@ -104,6 +112,9 @@ let package = Package(
             dependencies: ["Engine", "Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool", "Tokenization", "ChatTemplates"]),
         .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "CUDADriver", "Backend", "MemoryPool"]),
         .testTarget(name: "CPUBackendTests", dependencies: ["CPUBackend", "Backend", "MemoryPool"]),
+        .testTarget(
+            name: "TensorParallelTests",
+            dependencies: ["Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "GGUF", "MemoryPool", "Engine"]),
     ]
 )

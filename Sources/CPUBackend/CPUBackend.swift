@@ -18,6 +18,8 @@ public final class CPUBackend: ComputeBackend {
     public let threadCount: Int
     /// How `matmul` computes with quantized weights (`makeWeight(quantized:)`).
     public let quantizedMatmulMode: QuantizedMatmulMode
+    /// Which compiled variant of the quantized kernels runs (same results, different instruction sets).
+    public let kernelSet: CPUKernelSet
 
     // Scratch reused across calls (one caller at a time, like every op of a backend).
     /// [T, K] activations quantized for the fast quantized matmul.
@@ -36,9 +38,13 @@ public final class CPUBackend: ComputeBackend {
     /// [T, max out width] LoRA expand sums.
     let loraSums = CPUScratchBuffer<Float>()
 
-    public init(threadCount: Int = CPUBackend.defaultThreadCount, quantizedMatmul: QuantizedMatmulMode = .fast) {
+    public init(
+        threadCount: Int = CPUBackend.defaultThreadCount, quantizedMatmul: QuantizedMatmulMode = .fast,
+        kernels: CPUKernelSet = .detected
+    ) {
         self.threadCount = max(1, threadCount)
         self.quantizedMatmulMode = quantizedMatmul
+        self.kernelSet = kernels
     }
 
     /// Runs `body(i)` for i in 0..<iterations on up to `threadCount` threads (libdispatch hands the

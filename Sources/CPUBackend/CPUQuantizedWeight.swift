@@ -4,6 +4,7 @@
 // yield them in element order. Dequantizing a row gives exactly QuantizedMatrix.dequantizeRow's values.
 
 import Backend
+import CPUKernelABI
 
 /// A `[rows, cols]` quantized matrix in the CPU backend's layout.
 ///
@@ -34,6 +35,14 @@ final class CPUQuantizedWeight: @unchecked Sendable {
     /// Packed bytes per block: 16 for Q4_0/Q4_1, 32 for Q8_0.
     var bytesPerPackedBlock: Int { format == .q8_0 ? 32 : 16 }
     var isQ4: Bool { format != .q8_0 }
+    /// The format as the kernels name it.
+    var jobFormat: QuantizedRowJob.Format {
+        switch format {
+        case .q4_0: .q4_0
+        case .q4_1: .q4_1
+        case .q8_0: .q8_0
+        }
+    }
     var byteCount: Int { rows * (blocksPerRow * bytesPerPackedBlock + scaleStride * (format == .q4_1 ? 4 : 2)) }
 
     init(_ matrix: QuantizedMatrix) {
@@ -70,34 +79,6 @@ final class CPUQuantizedWeight: @unchecked Sendable {
     /// Offset in `scales` / `mins` of row-major block `block`.
     @inline(__always)
     func halfOffset(block: Int) -> Int { (block / blocksPerRow) * scaleStride + Self.halfIndex(block % blocksPerRow) }
-
-    /// f32 scales (and mins) of row `row` into `scales` / `mins` `[scaleStride]` (exact: see `half4`).
-    @inline(__always)
-    func unpackRow(_ row: Int, scales out: UnsafeMutablePointer<Float>, mins minOut: UnsafeMutablePointer<Float>) {
-        let groups = scaleStride / 8
-        Self.unpackHalves(UnsafeRawPointer(scales + row * scaleStride), groups: groups, into: out)
-        if format == .q4_1 { Self.unpackHalves(UnsafeRawPointer(mins + row * scaleStride), groups: groups, into: minOut) }
-    }
-
-    /// `groups` groups of 8 f16 values in `halfIndex` order → 8 f32 each, in block order.
-    @inline(__always)
-    static func unpackHalves(_ source: UnsafeRawPointer, groups: Int, into out: UnsafeMutablePointer<Float>) {
-        let destination = UnsafeMutableRawPointer(out)
-        for g in 0..<groups {
-            let w = source.loadUnaligned(fromByteOffset: g &* 16, as: SIMD4<UInt32>.self)
-            destination.storeBytes(of: half4(w & 0xFFFF), toByteOffset: g &* 32, as: SIMD4<Float>.self)
-            destination.storeBytes(of: half4(w &>> 16), toByteOffset: g &* 32 &+ 16, as: SIMD4<Float>.self)
-        }
-    }
-
-    /// Four f16 bit patterns (low 16 bits of each lane) → f32: exact for zero, subnormal and normal
-    /// halves (exponent/mantissa shifted into an f32, times 2¹¹²); ±inf/NaN become large finite values
-    /// (the exact path, `dequantizeRow`, keeps them).
-    @inline(__always)
-    static func half4(_ h: SIMD4<UInt32>) -> SIMD4<Float> {
-        let bits = ((h & 0x7FFF) &<< 13) | ((h & 0x8000) &<< 16)
-        return unsafeBitCast(bits, to: SIMD4<Float>.self) * 0x1p112
-    }
 
     /// Fills block `block` (row-major block index) from its ggml bytes.
     private func repack(block: Int, from x: UnsafeRawPointer) {

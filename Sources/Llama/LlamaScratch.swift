@@ -3,6 +3,7 @@
 
 import Backend
 import Checkpoint
+import MemoryPool
 
 /// Backend buffers for one step's activations. Owned by one model; one forward at a time.
 final class LlamaScratch<B: ComputeBackend> {
@@ -28,7 +29,11 @@ final class LlamaScratch<B: ComputeBackend> {
 
     /// Grows the buffers (never shrinks) so a step of `tokens` tokens, max LoRA rank `rank` and
     /// `logitRows` logit rows fits. Buffer contents are not kept when they grow.
-    func reserve(tokens: Int, rank: Int, logitRows: Int, config c: LlamaConfiguration, backend b: B) {
+    /// - Parameter widths: the widths this rank computes (`config.projectionWidths` for one rank; the
+    ///   tensor-parallel slice otherwise): q/k/v/attention/gate/up/activated are sized by them.
+    func reserve(
+        tokens: Int, rank: Int, logitRows: Int, config c: LlamaConfiguration, widths: ProjectionWidths, backend b: B
+    ) {
         let rank = max(rank, 1)
         if tokens > tokenCapacity || (rank > rankCapacity && tokens > 0) {
             let t = max(tokens, tokenCapacity)
@@ -37,14 +42,14 @@ final class LlamaScratch<B: ComputeBackend> {
                 // Precisions (TensorPrecision): matmul and LoRA-shrink inputs are compact, the rest f32.
                 x = b.makeTensor(count: t * c.hiddenSize, precision: .full)
                 normed = b.makeTensor(count: t * c.hiddenSize, precision: .compact)
-                q = b.makeTensor(count: t * c.queryWidth, precision: .full)
-                k = b.makeTensor(count: t * c.kvWidth, precision: .full)
-                v = b.makeTensor(count: t * c.kvWidth, precision: .full)
-                attention = b.makeTensor(count: t * c.queryWidth, precision: .compact)
+                q = b.makeTensor(count: t * widths.queryWidth, precision: .full)
+                k = b.makeTensor(count: t * widths.kvWidth, precision: .full)
+                v = b.makeTensor(count: t * widths.kvWidth, precision: .full)
+                attention = b.makeTensor(count: t * widths.queryWidth, precision: .compact)
                 delta = b.makeTensor(count: t * c.hiddenSize, precision: .full)
-                gate = b.makeTensor(count: t * c.intermediateSize, precision: .full)
-                up = b.makeTensor(count: t * c.intermediateSize, precision: .full)
-                activated = b.makeTensor(count: t * c.intermediateSize, precision: .compact)
+                gate = b.makeTensor(count: t * widths.intermediateSize, precision: .full)
+                up = b.makeTensor(count: t * widths.intermediateSize, precision: .full)
+                activated = b.makeTensor(count: t * widths.intermediateSize, precision: .compact)
             }
             u = b.makeTensor(count: t * r, precision: .full)
             generation += 1

@@ -2,6 +2,7 @@
 // generated on the GPU for benchmarks), instead of loading them from a checkpoint.
 
 import Backend
+import MemoryPool
 
 extension LlamaLayerWeights {
     /// One layer from its parts; shapes as the stored properties document.
@@ -15,10 +16,12 @@ extension LlamaLayerWeights {
 }
 
 extension LlamaWeights {
-    /// A model's weights from their parts (`lmHead` may be `embedding` itself when tied).
+    /// A model's weights from their parts (`lmHead` may be `embedding` itself when tied); with a
+    /// `shard` of several ranks, the layers' matrices are that rank's slices (see `LlamaWeights.shard`).
     public static func assembled(
-        embedding: B.Weight, layers: [LlamaLayerWeights<B>], finalNorm: B.Tensor, lmHead: B.Weight
+        embedding: B.Weight, layers: [LlamaLayerWeights<B>], finalNorm: B.Tensor, lmHead: B.Weight,
+        shard: TensorParallelShard = .single
     ) -> LlamaWeights {
-        LlamaWeights(embedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead)
+        LlamaWeights(embedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead, shard: shard)
     }
 }

@@ -2,6 +2,7 @@
 
 import Backend
 import Checkpoint
+import MemoryPool
 
 /// One decoder layer's weights.
 public struct LlamaLayerWeights<B: ComputeBackend> {
@@ -23,21 +24,35 @@ public struct LlamaWeights<B: ComputeBackend> {
     public let finalNorm: B.Tensor  // [H]
     /// [V, H]; the embedding itself when `tie_word_embeddings` is set.
     public let lmHead: B.Weight
+    /// The tensor-parallel slice these weights hold (`.single`: the whole model). Sharded layers hold
+    /// q/k/v/gate/up as `[out / N, in]` (their rows of the rank's heads / MLP rows) and o/down as
+    /// `[H, in / N]` (their columns); embedding, norms and lm_head are whole on every rank.
+    public internal(set) var shard: TensorParallelShard = .single
 
     /// Loads every tensor of `config` from `source` onto `backend`, checking shapes.
     ///
     /// Matrices the source offers still quantized (`LlamaWeightSource.quantized`) go to
     /// `backend.makeWeight(quantized:)` unless `keepQuantized` is false; everything else is f32.
+    /// With a `shard` of several ranks, only that rank's slice of each split matrix is kept (see
+    /// `shard`; a quantized matrix whose column slice does not fall on 32-element blocks is dequantized)
+    /// and `TensorParallelError` is thrown when the config does not split evenly.
     public static func load(
-        config: LlamaConfiguration, from source: any LlamaWeightSource, on backend: B, keepQuantized: Bool = true
+        config: LlamaConfiguration, from source: any LlamaWeightSource, on backend: B, keepQuantized: Bool = true,
+        shard: TensorParallelShard = .single
     ) throws -> LlamaWeights<B> {
+        try config.validateTensorParallel(worldSize: shard.worldSize)
         let h = config.hiddenSize
         let q = config.headCount * config.headDim
         let kv = config.kvHeadCount * config.headDim
         let i = config.intermediateSize
         let vocab = config.vocabularySize
 
-        func matrix(_ name: String, _ rows: Int, _ cols: Int) throws -> B.Weight {
+        func matrix(_ name: String, _ rows: Int, _ cols: Int, _ split: MatrixSplit = .whole) throws -> B.Weight {
+            if !shard.isSingle && split != .whole {
+                return try shardedMatrix(
+                    name, rows: rows, cols: cols, split: split, shard: shard, from: source, on: backend,
+                    keepQuantized: keepQuantized)
+            }
             if keepQuantized, let blocks = try source.quantized(name, shape: [rows, cols]) {
                 return backend.makeWeight(quantized: blocks)
             }
@@ -54,19 +69,19 @@ public struct LlamaWeights<B: ComputeBackend> {
             layers.append(
                 LlamaLayerWeights(
                     attentionNorm: try vector(p + "input_layernorm.weight", h),
-                    q: try matrix(p + "self_attn.q_proj.weight", q, h),
-                    k: try matrix(p + "self_attn.k_proj.weight", kv, h),
-                    v: try matrix(p + "self_attn.v_proj.weight", kv, h),
-                    o: try matrix(p + "self_attn.o_proj.weight", h, q),
+                    q: try matrix(p + "self_attn.q_proj.weight", q, h, .rows),
+                    k: try matrix(p + "self_attn.k_proj.weight", kv, h, .rows),
+                    v: try matrix(p + "self_attn.v_proj.weight", kv, h, .rows),
+                    o: try matrix(p + "self_attn.o_proj.weight", h, q, .columns),
                     mlpNorm: try vector(p + "post_attention_layernorm.weight", h),
-                    gate: try matrix(p + "mlp.gate_proj.weight", i, h),
-                    up: try matrix(p + "mlp.up_proj.weight", i, h),
-                    down: try matrix(p + "mlp.down_proj.weight", h, i)))
+                    gate: try matrix(p + "mlp.gate_proj.weight", i, h, .rows),
+                    up: try matrix(p + "mlp.up_proj.weight", i, h, .rows),
+                    down: try matrix(p + "mlp.down_proj.weight", h, i, .columns)))
         }
         let finalNorm = try vector("model.norm.weight", h)
         let lmHead =
             config.tieWordEmbeddings || !source.contains("lm_head.weight")
             ? embedding : try matrix("lm_head.weight", vocab, h)
-        return LlamaWeights(embedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead)
+        return LlamaWeights(embedding: embedding, layers: layers, finalNorm: finalNorm, lmHead: lmHead, shard: shard)
     }
 }

@@ -92,6 +92,22 @@ struct QuantizedMatMulTests {
         }
     }
 
+    /// Oracle: the baseline kernel variant. The AVX2 build of the same source must give the same bits
+    /// (integer sums are exact and Swift does not contract f32 multiply-adds); runs where the CPU has AVX2.
+    @Test(arguments: QuantizedMatrix.Format.allCases)
+    func avx2KernelsEqualBaselineBitForBit(format: QuantizedMatrix.Format) throws {
+        try #require(CPUKernelSet.supportedByThisCPU.contains(.avx2), "this CPU has no AVX2")
+        let baseline = CPUBackend(threadCount: 2, kernels: .baseline)
+        let avx2 = CPUBackend(threadCount: 2, kernels: .avx2)
+        for (s, (tokens, cols, rows)) in Self.shapes.enumerated() {
+            let matrix = Self.randomMatrix(format, rows: rows, cols: cols, seed: UInt64(s + 31))
+            let x = Self.values(tokens * cols, seed: UInt64(400 + s))
+            let want = Self.run(baseline, baseline.makeWeight(quantized: matrix), x, tokens: tokens)
+            let got = Self.run(avx2, avx2.makeWeight(quantized: matrix), x, tokens: tokens)
+            #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "\(format) \(tokens)×\(cols)×\(rows)")
+        }
+    }
+
     /// Oracle: `QuantizedMatrix.dequantized()` rows; `embed` copies them exactly.
     @Test(arguments: QuantizedMatrix.Format.allCases)
     func embedDequantizesRowsExactly(format: QuantizedMatrix.Format) {

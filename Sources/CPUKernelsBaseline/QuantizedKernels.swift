@@ -1,9 +1,9 @@
 // The integer dot-product kernels of the fast quantized matmul: a weight row in the CPUQuantizedWeight
-// layout against activations quantized per block of 32 (CPUBackend.quantizeActivations).
+// layout against activations quantized per block of 32 (QuantizedRows.quantizeActivations).
 // Plain SIMD types on raw pointers (no generic conversions, which Swift does not inline), 16-bit lanes.
 
 /// Dot products of one repacked weight row with one or four quantized activation rows (qx in ±511
-/// against Q4 weights, ±127 against Q8_0; see CPUBackend.activationLevels).
+/// against Q4 weights, ±127 against Q8_0; see QuantizedRowJob.activationLevels).
 ///
 /// For a Q4_1 block b the exact value is Σ_j (d_b·q_j + m_b)·x_j; with x_j ≈ dx_b·qx_j it becomes
 /// d_b·dx_b·Σ_j q_j·qx_j + m_b·Σ_j x_j (Σx exact), the integer sum in 16-bit lanes then 32-bit pairs.

@@ -1,0 +1,1 @@
+../CPUKernelsBaseline/QuantizedRows.swift
