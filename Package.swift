@@ -62,6 +62,7 @@ let package = Package(
                 .embedInCode("Kernels/sampling.cu"),
                 .embedInCode("Kernels/gather.cu"),
             ]),
+        .target(name: "Workload"),
         .target(name: "OpenAIAPI"),
         .target(
             name: "Server",
@@ -77,7 +78,7 @@ let package = Package(
             name: "slora",
             dependencies: [
                 "Engine", "Llama", "CPUBackend", "Checkpoint", "Tokenization", "ChatTemplates", "GGUF", "Adapters",
-                "Server", "OpenAIAPI", "Backend", "MemoryPool", "CUDABackend", "CUDADriver",
+                "Server", "OpenAIAPI", "Backend", "MemoryPool", "CUDABackend", "CUDADriver", "Workload",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "OpenAIAPI", "Backend", "MemoryPool", "CUDABackend", "CUDADriver",
+                "Server", "OpenAIAPI", "Backend", "MemoryPool", "CUDABackend", "CUDADriver", "Workload",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +113,7 @@ let package = Package(
             dependencies: ["Engine", "Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool", "Tokenization", "ChatTemplates"]),
         .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", "CUDADriver", "Backend", "MemoryPool"]),
         .testTarget(name: "CPUBackendTests", dependencies: ["CPUBackend", "Backend", "MemoryPool"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
         .testTarget(
             name: "TensorParallelTests",
             dependencies: ["Llama", "CPUBackend", "Backend", "Adapters", "Checkpoint", "MemoryPool"]),

@@ -2,8 +2,8 @@
 
 import ArgumentParser
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that print a table.",
-        subcommands: [CPUBenchCommand.self, GPUBenchCommand.self])
+        subcommands: [CPUBenchCommand.self, GPUBenchCommand.self, ServeBenchCommand.self])
 }

@@ -1,9 +1,11 @@
 // `slora serve`: loads the base model (HF directory or GGUF file) and its adapters, starts the engine
 // thread, and serves the OpenAI-compatible HTTP API (Server module) on it. SIGTERM/SIGINT: new
 // requests get 503, in-flight ones finish within --shutdown-timeout, the rest end with finish_reason
-// "abort", and the process exits 0.
+// "abort", and the process exits 0. --device picks the CPU or CUDA backend; --dummy-model serves random
+// weights with --dummy-adapters random adapters (benchmarks, like S-LoRA's --dummy).
 
 import ArgumentParser
+import Backend
 import CPUBackend
 import ChatTemplates
 import Engine
@@ -15,6 +17,7 @@ import MemoryPool
 import Server
 import ServiceLifecycle
 import UnixSignals
+import Workload
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,14 +29,22 @@ struct ServeCommand: AsyncParsableCommand {
             A request's "model" is the base model's name or an adapter's name.
             """)
 
-    enum Device: String, ExpressibleByArgument, CaseIterable {
-        case cpu
-    }
-
     // MARK: - Options
 
     @Option(help: "The base model: an HF directory (config.json, *.safetensors, tokenizer.json) or a .gguf file.")
-    var model: String
+    var model: String?
+
+    @Option(help: "Serve random weights of this shape instead of --model (llama-7b, llama-13b, llama3-8b, tiny).")
+    var dummyModel: DummyModelPreset?
+
+    @Option(help: ArgumentHelp("With --dummy-model: serve this many random adapters named <prefix><i>.", valueName: "N"))
+    var dummyAdapters = 0
+
+    @Option(help: "Ranks of the random adapters: S1 {8}, S2 {8,16,32,64}, S4 {16,32,64} (adapter i takes ranks[i mod count]).")
+    var rankSet = "S1"
+
+    @Option(help: "Name prefix of the random adapters.")
+    var adapterPrefix = "adapter-"
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -77,14 +88,17 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "SECONDS"))
     var shutdownTimeout: Double = 30
 
-    @Option(help: "Compute device.")
-    var device: Device = .cpu
+    @Option(help: "Compute device (default: cuda when a GPU is present, else cpu).")
+    var device: ComputeDevice?
 
     @Option(help: "Name clients use for the base model (default: the model's file or directory name).")
     var servedModelName: String?
 
-    @Option(help: ArgumentHelp("Memory of the unified KV-cache + adapter pool.", valueName: "MiB"))
-    var poolMemory: Int = 1024
+    @Option(
+        help: ArgumentHelp(
+            "Memory of the unified KV-cache + adapter pool (default: 1024 on cpu; on cuda 90 % of what is free after "
+                + "the weights, less 4 GiB).", valueName: "MiB"))
+    var poolMemory: Int?
 
     @Option(help: ArgumentHelp("Longest prompt + completion (default: the model's context length).", valueName: "TOKENS"))
     var maxModelLength: Int?
@@ -112,7 +126,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxQueue, maxQueue < 0 { throw ValidationError("--max-queue must be ≥ 0") }
         if let ttftSLO, !(ttftSLO > 0) { throw ValidationError("--ttft-slo must be > 0") }
         if !(shutdownTimeout >= 0) { throw ValidationError("--shutdown-timeout must be ≥ 0") }
-        if poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
+        if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
+        if (model == nil) == (dummyModel == nil) { throw ValidationError("give exactly one of --model and --dummy-model") }
+        if dummyAdapters < 0 || (dummyAdapters > 0 && dummyModel == nil) {
+            throw ValidationError("--dummy-adapters (≥ 0) goes with --dummy-model")
+        }
+        if RankSet(name: rankSet) == nil { throw ValidationError("--rank-set is S1, S2 or S4") }
         if maxBatchedTokens < 1 || maxRunning < 1 { throw ValidationError("--max-batched-tokens and --max-running must be ≥ 1") }
         if let maxAdaptersPerStep, maxAdaptersPerStep < 1 { throw ValidationError("--max-adapters-per-step must be ≥ 1") }
         if let maxModelLength, maxModelLength < 2 { throw ValidationError("--max-model-length must be ≥ 2") }
@@ -128,12 +147,23 @@ struct ServeCommand: AsyncParsableCommand {
     // MARK: - Running
 
     func run() async throws {
+        let source = try BaseModelSource(model: model, dummy: dummyModel)
+        let device = ComputeDevice.resolve(device)
+        switch device {
+        case .cpu:
+            try await serve(try BaseModelLoader.cpu(source, threads: threads), device: device, defaultPoolBytes: 1024 << 20)
+        case .cuda:
+            let loaded = try BaseModelLoader.cuda(source)
+            try await serve(loaded, device: device, defaultPoolBytes: BaseModelLoader.defaultCUDAPoolBytes(loaded.model.backend))
+        }
+    }
+
+    private func serve<B: ComputeBackend>(_ loaded: LoadedBaseModel<B>, device: ComputeDevice, defaultPoolBytes: Int) async throws {
         let logger = Logger(label: "slora")
-        let files = try ModelFiles.open(model)
-        let backend = CPUBackend(threadCount: threads ?? CPUBackend.defaultThreadCount)
-        let llama = try LlamaModel(config: files.config, source: files.weights, backend: backend)
+        let llama = loaded.model
+        let config = llama.config
         var template: ChatTemplate?
-        if let source = files.chatTemplate {
+        if let source = loaded.chatTemplate {
             do {
                 template = try ChatTemplate(source: source)
             } catch {
@@ -141,27 +171,39 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let budget = PoolBudget(
-            widths: llama.projectionWidths, layerCount: files.config.layerCount,
-            tokensPerPage: llama.geometry.tokensPerPage, elementByteCount: 4)
-        let pageCount = budget.pageCount(byteBudget: poolMemory << 20)
+            widths: llama.projectionWidths, layerCount: config.layerCount,
+            tokensPerPage: llama.geometry.tokensPerPage, elementByteCount: loaded.poolElementBytes)
+        let poolBytes = poolMemory.map { $0 << 20 } ?? defaultPoolBytes
+        let pageCount = budget.pageCount(byteBudget: poolBytes)
         let capacity = budget.kvTokenCapacity(pageCount: pageCount)
-        let modelContext = min(maxModelLength ?? files.config.maxPositionEmbeddings, files.config.maxPositionEmbeddings)
+        let modelContext = min(maxModelLength ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
         guard capacity >= 2 else {
-            throw ValidationError("--pool-memory \(poolMemory) MiB holds \(capacity) tokens of KV; give it more")
+            throw ValidationError("--pool-memory \(poolBytes >> 20) MiB holds \(capacity) tokens of KV; give it more")
         }
         if capacity < modelContext {
             logger.warning("The pool holds \(capacity) tokens of one sequence; the context is cut from \(modelContext).")
         }
-        let name = servedModelName ?? files.name
+        let name = servedModelName ?? loaded.name
         let engine = EngineLoop(
             model: llama,
             configuration: EngineConfiguration(
-                servedModelName: name, modelPath: model, pageCount: pageCount, maxModelLength: min(modelContext, capacity),
+                servedModelName: name, modelPath: loaded.path, pageCount: pageCount, maxModelLength: min(modelContext, capacity),
                 scheduler: SchedulerConfiguration(
                     stepTokenBudget: maxBatchedTokens, maxRunningRequests: maxRunning,
                     maxAdaptersPerStep: maxAdaptersPerStep, timeToFirstTokenSLO: ttftSLO.map { .seconds($0) }),
                 maxQueueLength: maxQueue, adapterPaths: AdapterPathPolicy(root: adapterRoot)),
-            tokenizer: files.tokenizer, chatTemplate: template, eosTokenIDs: files.stopTokenIDs)
+            tokenizer: loaded.tokenizer, chatTemplate: template, eosTokenIDs: loaded.eosTokenIDs)
+        let randomAdapters = BenchAdapters.make(
+            ranks: (0..<dummyAdapters).map { (RankSet(name: rankSet) ?? .s1).rank(ofAdapter: $0) }, config: config,
+            prefix: adapterPrefix, seed: 42)
+        for adapter in randomAdapters {
+            do {
+                try engine.registerAdapter(adapter)
+            } catch {
+                await engine.shutdown()
+                throw ValidationError("random adapter \(adapter.name): \(error)")
+            }
+        }
         for spec in adapters {
             let (adapterName, directory) = Self.parseAdapter(spec)!
             do {
@@ -173,7 +215,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let context = engine.configuration.maxModelLength
         logger.info(
-            "Serving '\(name)' with \(adapters.count) adapter(s) on \(device.rawValue): \(pageCount) pool pages (\(poolMemory) MiB), context \(context), http://\(host):\(port)")
+            "Serving '\(name)' with \(adapters.count + randomAdapters.count) adapter(s) on \(device.rawValue): \(pageCount) pool pages (\(poolBytes >> 20) MiB), context \(context), http://\(host):\(port)")
 
         let drain = DrainState()
         let application = buildApplication(

@@ -1,0 +1,39 @@
+// The in-process engine of `slora bench serve`: device, base model (files or dummy), pool and
+// scheduler knobs, with the same meanings and defaults as `slora serve`'s options.
+
+import ArgumentParser
+
+struct BenchEngineOptions: ParsableArguments {
+    @Option(help: "Compute device (default: cuda when a GPU is present, else cpu).")
+    var device: ComputeDevice?
+
+    @Option(help: "The base model: an HF directory or a .gguf file.")
+    var model: String?
+
+    @Option(help: "Random weights of this shape instead of --model (llama-7b, llama-13b, llama3-8b, tiny).")
+    var dummyModel: DummyModelPreset?
+
+    @Option(help: ArgumentHelp("Memory of the unified KV-cache + adapter pool (default: 1024 on cpu; on cuda 90 % of what is free after the weights, less 4 GiB).", valueName: "MiB"))
+    var poolMemory: Int?
+
+    @Option(help: ArgumentHelp("Most tokens one step runs (prefill chunks and decodes together).", valueName: "TOKENS"))
+    var maxBatchedTokens = 512
+
+    @Option(help: ArgumentHelp("Most requests in the running batch.", valueName: "N"))
+    var maxRunning = 256
+
+    @Option(help: ArgumentHelp("Most distinct adapters in one step (default: as many as pool pages allow).", valueName: "N"))
+    var maxAdaptersPerStep: Int?
+
+    @Flag(help: "Do not load waiting requests' adapters ahead of their admission.")
+    var noPrefetch = false
+
+    @Option(help: "CPU threads for the cpu backend (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
+        if maxBatchedTokens < 1 || maxRunning < 1 { throw ValidationError("--max-batched-tokens and --max-running must be ≥ 1") }
+        if let maxAdaptersPerStep, maxAdaptersPerStep < 1 { throw ValidationError("--max-adapters-per-step must be ≥ 1") }
+    }
+}

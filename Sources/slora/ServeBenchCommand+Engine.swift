@@ -1,0 +1,84 @@
+// `slora bench serve` in process: loads the base model on the chosen device, starts an EngineLoop (the
+// engine `slora serve` runs, without HTTP), registers the random adapters from host copies, replays the
+// workload and reads the engine's counters.
+
+import Backend
+import CUDABackend
+import Engine
+import Foundation
+import Workload
+
+extension ServeBenchCommand {
+    func runInProcess(requests trace: [TraceRequest], settings: ServeBenchReport.Settings) async throws -> ServeBenchReport {
+        let source = try BaseModelSource(model: engineOptions.model, dummy: engineOptions.dummyModel)
+        var settings = settings
+        switch ComputeDevice.resolve(engineOptions.device) {
+        case .cpu:
+            let loaded = try BaseModelLoader.cpu(source, threads: engineOptions.threads)
+            settings.device = "cpu"
+            return try await runEngine(loaded, trace: trace, settings: settings, defaultPoolBytes: 1 << 30)
+        case .cuda:
+            let loaded = try BaseModelLoader.cuda(source)
+            settings.device = "cuda"
+            return try await runEngine(
+                loaded, trace: trace, settings: settings,
+                defaultPoolBytes: BaseModelLoader.defaultCUDAPoolBytes(loaded.model.backend))
+        }
+    }
+
+    private func runEngine<B: ComputeBackend>(
+        _ loaded: LoadedBaseModel<B>, trace: [TraceRequest], settings: ServeBenchReport.Settings, defaultPoolBytes: Int
+    ) async throws -> ServeBenchReport {
+        var settings = settings
+        let config = loaded.model.config
+        let pageCount = loaded.poolPageCount(mebibytes: engineOptions.poolMemory, defaultBytes: defaultPoolBytes)
+        let capacity = (pageCount / config.layerCount) * loaded.model.geometry.tokensPerPage
+        let scheduler = SchedulerConfiguration(
+            stepTokenBudget: engineOptions.maxBatchedTokens, maxRunningRequests: engineOptions.maxRunning,
+            maxAdaptersPerStep: engineOptions.maxAdaptersPerStep, timeToFirstTokenSLO: earlyAbort ? .seconds(slo) : nil,
+            prefetchAdapters: !engineOptions.noPrefetch)
+        let engine = EngineLoop(
+            model: loaded.model,
+            configuration: EngineConfiguration(
+                servedModelName: loaded.name, modelPath: loaded.path, pageCount: pageCount,
+                maxModelLength: min(config.maxPositionEmbeddings, capacity), scheduler: scheduler),
+            tokenizer: loaded.tokenizer, chatTemplate: nil, eosTokenIDs: loaded.eosTokenIDs)
+        let names = adapterNames(count: settings.workload.adapterCount)
+        let adapters = BenchAdapters.make(
+            ranks: settings.workload.adapterRanks, config: config, prefix: adapterPrefix, seed: seed)
+        for adapter in adapters {
+            do {
+                try engine.registerAdapter(adapter)
+            } catch {
+                await engine.shutdown()
+                throw ServeBenchError.adapterRegistration(name: adapter.name, reason: error.description)
+            }
+        }
+        if let bad = trace.compactMap(\.adapter).first(where: { $0 >= names.count }) {
+            await engine.shutdown()
+            throw ServeBenchError.adapterOutOfRange(index: bad, count: names.count)
+        }
+        FileHandle.standardError.write(
+            Data("\(loaded.summary); pool \(pageCount) pages (KV for \(capacity) tokens); \(names.count) adapters; \(trace.count) requests\n".utf8))
+
+        let requests = benchRequests(trace, vocabulary: config.vocabularySize)
+        let target = InProcessTarget(engine: engine, adapterNames: names, baseOnly: noAdapters || mergedAdapter)
+        let (outcomes, wall) = await ServeBenchDriver(requests: requests, showProgress: !noProgress).run(on: target)
+        let snapshot = engine.snapshot()
+        await engine.shutdown()
+
+        settings.model = loaded.summary
+        settings.poolPages = pageCount
+        settings.poolMiB = Double(pageCount * loaded.model.geometry.elementsPerPage * loaded.poolElementBytes) / Double(1 << 20)
+        settings.maxBatchedTokens = engineOptions.maxBatchedTokens
+        settings.maxRunning = engineOptions.maxRunning
+        settings.maxAdaptersPerStep = engineOptions.maxAdaptersPerStep
+        settings.prefetchAdapters = !engineOptions.noPrefetch
+        return ServeBenchReport(
+            settings: settings, summary: ServeSummary(outcomes: outcomes, slo: slo, wallSeconds: wall),
+            engine: ServeBenchReport.EngineCounters(
+                steps: snapshot.stepCount, preemptions: snapshot.preemptionCount, earlyAborts: snapshot.earlyAbortCount,
+                residentAdapters: snapshot.residentAdapters.count),
+            requests: perRequest ? outcomes : nil)
+    }
+}
