@@ -1,10 +1,13 @@
-// `slora generate`: offline generation from token ids on one model, optionally with one adapter.
+// `slora generate`: offline generation on one model, optionally with one adapter. The prompt is text
+// (optionally wrapped as one user turn with the model's chat template) or token ids; stdout gets only the
+// generated text (or ids with --print-ids), so it pipes cleanly.
 
 import Adapters
 import ArgumentParser
 import Backend
 import CPUBackend
 import CUDABackend
+import ChatTemplates
 import Checkpoint
 import Engine
 import Foundation
@@ -13,7 +16,7 @@ import Llama
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate from a prompt and print the generated token ids.")
+        abstract: "Generate from a prompt and print the generated text.")
 
     @Option(help: "An HF model directory (config.json + safetensors) or a GGUF file.")
     var model: String
@@ -21,8 +24,20 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors).")
     var lora: String?
 
+    @Option(help: "The prompt text (tokenized with the model's tokenizer).")
+    var prompt: String?
+
+    @Flag(help: "Send --prompt as one user message through the model's chat template (and --system before it).")
+    var chat = false
+
+    @Option(help: "A system message for --chat.")
+    var system: String?
+
+    @Flag(help: "Print the generated token ids (comma-separated) instead of the text (always so with --prompt-ids).")
+    var printIDs = false
+
     @Option(
-        name: .customLong("prompt-ids"), help: "The prompt as comma-separated token ids.",
+        name: .customLong("prompt-ids"), help: "The prompt as comma-separated token ids (instead of --prompt).",
         transform: { text in
             try text.split(separator: ",").map {
                 guard let id = Int32($0.trimmingCharacters(in: .whitespaces)) else {
@@ -31,10 +46,10 @@ struct GenerateCommand: ParsableCommand {
                 return id
             }
         })
-    var promptIDs: [Int32]
+    var promptIDs: [Int32] = []
 
     @Option(help: "Most tokens to generate.")
-    var maxTokens: Int = 16
+    var maxTokens: Int = 64
 
     @Option(help: "Sampling temperature; 0 is greedy.")
     var temperature: Float = 0
@@ -54,8 +69,16 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "cuda or cpu (default: cuda when this machine has an NVIDIA GPU).")
     var device: ComputeDevice?
 
+    @Option(
+        help: ArgumentHelp(
+            "CPU matmul with quantized GGUF weights: fast (8-bit-ish activations, integer dots) or exact "
+                + "(dequantize each weight row, f32 dots)."))
+    var quantizedMatmul: String = "fast"
+
     func validate() throws {
-        if promptIDs.isEmpty { throw ValidationError("--prompt-ids needs at least one id") }
+        if (prompt == nil) == promptIDs.isEmpty { throw ValidationError("give one of --prompt TEXT or --prompt-ids IDS") }
+        if !["fast", "exact"].contains(quantizedMatmul) { throw ValidationError("--quantized-matmul is fast or exact") }
+        if chat && prompt == nil { throw ValidationError("--chat needs --prompt") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if temperature < 0 { throw ValidationError("--temperature must be ≥ 0") }
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
@@ -63,14 +86,29 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         switch device ?? ComputeDevice.detected {
-        case .cpu: try generate(on: CPUBackend())
+        case .cpu: try generate(on: CPUBackend(quantizedMatmul: quantizedMatmul == "exact" ? .exact : .fast))
         case .cuda: try generate(on: CUDAComputeBackend.openDefault())
         }
     }
 
     func generate<B: ComputeBackend>(on backend: B) throws {
-        let (config, source) = try CPUBenchCommand.openModel(model)
-        let llama = try LlamaModel(config: config, source: source, backend: backend)
+        let files = try ModelFiles.open(model)
+        let config = files.config
+        let renderer = PromptRenderer(
+            tokenizer: files.tokenizer, chatTemplate: try files.chatTemplate.map { try ChatTemplate(source: $0) },
+            vocabularySize: config.vocabularySize)
+        let input: PromptInput
+        if let prompt, chat {
+            let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? [])
+                + [ChatMessage(role: "user", content: prompt)]
+            input = .chat(ChatConversation(messages: messages))
+        } else if let prompt {
+            input = .text(prompt, addSpecialTokens: true)
+        } else {
+            input = .tokenIDs(promptIDs)
+        }
+        let ids = try renderer.tokens(for: input)
+        let llama = try LlamaModel(config: config, source: files.weights, backend: backend)
         let generator = BatchGenerator(model: llama, pageCount: poolPages)
         var adapterName: String?
         if let lora {
@@ -80,10 +118,15 @@ struct GenerateCommand: ParsableCommand {
             adapterName = adapter.name
         }
         let request = GenerationRequest(
-            prompt: promptIDs, adapter: adapterName, maxTokens: maxTokens,
+            prompt: ids, adapter: adapterName, maxTokens: maxTokens,
             sampling: SamplingRow(temperature: temperature, topP: topP, topK: topK, seed: seed),
-            stopTokens: Set(config.eosTokenIDs.map { Int32($0) }))
-        let output = try generator.generate([request])[0]
-        print(output.map(String.init).joined(separator: ","))
+            stopTokens: files.stopTokenIDs)
+        var output = try generator.generate([request])[0]
+        if printIDs || prompt == nil || files.tokenizer == nil {
+            print(output.map(String.init).joined(separator: ","))
+            return
+        }
+        if let last = output.last, files.stopTokenIDs.contains(last) { output.removeLast() }
+        print(files.tokenizer!.decode(output.map(Int.init), skipSpecialTokens: true))
     }
 }

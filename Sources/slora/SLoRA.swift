@@ -7,5 +7,5 @@ struct SLoRA: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slora",
         abstract: "Serve many LoRA adapters over one Llama-family base model (S-LoRA design).",
-        subcommands: [ServeCommand.self, GenerateCommand.self, BenchCommand.self, GPUCheckCommand.self])
+        subcommands: [ServeCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, GPUCheckCommand.self])
 }
