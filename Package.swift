@@ -10,6 +10,10 @@ import PackageDescription
 //   Llama -> Backend, Adapters, Checkpoint, MemoryPool   (names no device)
 //   Engine -> Llama, ...             (never touches tensors)
 //   slora (executable) wires a backend into the engine.
+// The CPU compute path is optimized in debug builds too (still testable): the end-to-end tests run the demo
+// model through the debug binary, which unoptimized takes minutes per token.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "slora",
     platforms: [.macOS(.v15)],
@@ -35,14 +39,17 @@ let package = Package(
         .target(name: "CPUKernelABI"),
         // One kernel source, two instruction sets: CPUKernelsAVX2's files are symlinks to CPUKernelsBaseline's
         // (CPUKernelSet picks one at run time, so the binary still runs on any x86-64).
-        .target(name: "CPUKernelsBaseline", dependencies: ["CPUKernelABI"]),
+        .target(name: "CPUKernelsBaseline", dependencies: ["CPUKernelABI"], swiftSettings: optimizedInDebug),
         .target(
             name: "CPUKernelsAVX2", dependencies: ["CPUKernelABI"],
-            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))]),
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux]))] + optimizedInDebug),
         .target(
-            name: "CPUBackend", dependencies: ["Backend", "MemoryPool", "CPUKernelABI", "CPUKernelsBaseline", "CPUKernelsAVX2"]),
+            name: "CPUBackend", dependencies: ["Backend", "MemoryPool", "CPUKernelABI", "CPUKernelsBaseline", "CPUKernelsAVX2"],
+            swiftSettings: optimizedInDebug),
         .target(name: "Adapters", dependencies: ["Checkpoint", "MemoryPool"]),
-        .target(name: "Llama", dependencies: ["Backend", "Adapters", "Checkpoint", "GGUF", "MemoryPool"]),
+        .target(
+            name: "Llama", dependencies: ["Backend", "Adapters", "Checkpoint", "GGUF", "MemoryPool"],
+            swiftSettings: optimizedInDebug),
         .target(
             name: "Engine",
             dependencies: ["Llama", "Backend", "Adapters", "MemoryPool", "Checkpoint", "GGUF", "Tokenization", "ChatTemplates"]),
@@ -61,6 +68,7 @@ let package = Package(
                 .embedInCode("Kernels/lora.cu"),
                 .embedInCode("Kernels/sampling.cu"),
                 .embedInCode("Kernels/gather.cu"),
+                .embedInCode("Kernels/gemv.cu"),
             ]),
         .target(name: "Workload"),
         .target(name: "OpenAIAPI"),

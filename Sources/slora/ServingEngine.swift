@@ -56,6 +56,8 @@ struct ServingEngine<B: ComputeBackend>: InferenceEngine {
         return EngineStats(
             runningRequestCount: s.runningCount, waitingRequestCount: s.waitingCount, kvCacheUsage: s.poolUsage,
             runningAdapters: s.runningAdapters, waitingAdapters: s.waitingAdapters,
-            maxAdaptersPerBatch: engine.configuration.scheduler.maxAdaptersPerStep ?? 0)
+            maxAdaptersPerBatch: engine.configuration.scheduler.maxAdaptersPerStep ?? 0,
+            pageCount: s.pageCount, usedPageCount: s.usedPageCount, adapterPageCount: s.adapterPageCount,
+            liveRequestCount: s.liveRequestCount, preemptionCount: s.preemptionCount)
     }
 }

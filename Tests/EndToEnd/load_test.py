@@ -1,14 +1,15 @@
 """Bounded load test of `slora serve` (issue 4 item 7): 3 rounds of 200 concurrent streaming requests over
 20 adapter names, about a fifth of the clients disconnecting mid-stream. The pool is small on purpose
-(8 MiB ≈ 1024 pages ≈ 125 requests' worth of KV), so steps preempt requests and evict adapters.
+(4 MiB = 512 pages, less than the 20 adapters and 200 requests' KV together), so steps preempt requests
+and evict adapters.
 
-After every round: /health is 200, no request is running or waiting, the pool holds only resident
-adapters (kv_cache_usage_perc is the same after each round), and the server's resident memory (VmRSS)
-does not keep growing. At the end every adapter is unloaded and the pool must be exactly empty: every
-page is back in the free list.
+After every round: /health is 200, no request is live, the pool holds only resident adapters' pages
+(slora:pool_pages_used = slora:pool_adapter_pages on /metrics: no KV page leaked), and the server's
+resident memory (VmRSS) does not keep growing (after round 3 at most max(16 MiB, 10%) above after round 1).
+At the end every adapter is unloaded and the pool must be exactly empty: every page is back in the free list.
 
-Usage: python load_test.py --slora .build/debug/slora
-Made with: httpx (asyncio), tokenizers 0.23.3 (see slora_fixture.py).
+Usage: python load_test.py --slora .build/debug/slora [--results DIR]   (DIR gets load-test.md)
+Made with: httpx 0.28.1 (asyncio), tokenizers 0.23.3 (requirements.txt).
 """
 
 import argparse
@@ -17,6 +18,7 @@ import json
 import random
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -25,14 +27,15 @@ from slora_fixture import ADAPTERS, ADAPTER_NAMES, Server, make_model_dir
 CLIENTS = 200
 ADAPTER_COUNT = 20
 ROUNDS = 3
-POOL_MIB = 8
+POOL_MIB = 4
 
 
 async def one_client(http, rng, adapter, disconnect):
     """One streaming completion; returns 'ok', 'disconnected', or an error string."""
     body = {
         "model": adapter, "prompt": [rng.randrange(3, 256) for _ in range(rng.randrange(4, 24))],
-        "max_tokens": rng.randrange(8, 32), "temperature": 0.7, "seed": rng.randrange(1 << 30), "stream": True,
+        # A client that leaves asks for many tokens, so its request is still generating when it goes.
+        "max_tokens": 96 if disconnect else rng.randrange(8, 32), "temperature": 0.7, "seed": rng.randrange(1 << 30), "stream": True,
         "ignore_eos": True, "stream_options": {"include_usage": True},
     }
     events = 0
@@ -70,19 +73,25 @@ async def run_round(server, seed):
 
 
 def wait_idle(server):
+    """Waits until no request is live (running, waiting, or admitted and not yet ended)."""
     deadline = time.time() + 120
     while time.time() < deadline:
-        running = server.metric("vllm:num_requests_running")
-        waiting = server.metric("vllm:num_requests_waiting")
-        if running == 0 and waiting == 0:
+        if (server.metric("vllm:num_requests_running") == 0 and server.metric("vllm:num_requests_waiting") == 0
+                and server.metric("slora:live_requests") == 0):
             return True
         time.sleep(0.1)
     return False
 
 
+def kv_pages_in_use(server):
+    """Pool pages in use that no resident adapter holds: with no live request, KV pages not freed."""
+    return int(server.metric("slora:pool_pages_used") - server.metric("slora:pool_adapter_pages"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slora", required=True, help="the slora binary")
+    parser.add_argument("--results", help="folder to write load-test.md into")
     args = parser.parse_args()
     model_dir, _ = make_model_dir()
     adapter_args = []
@@ -91,29 +100,36 @@ def main():
     server = Server(args.slora, model_dir, [*adapter_args, "--pool-memory", POOL_MIB], "load")
     failures = []
     rows = []
+    final_used = None
     try:
-        rss_start = server.rss_kib()
-        usages = []
+        total_pages = int(server.metric("slora:pool_pages_total"))
         for round_index in range(ROUNDS):
+            rss_before = server.rss_kib()
+            preempted_before = server.metric("vllm:num_preemptions_total")
+            succeeded_before = server.metric_sum("vllm:request_success_total")
             started = time.time()
             plan, results = asyncio.run(run_round(server, round_index))
             seconds = time.time() - started
             disconnects = sum(1 for _, cut in plan if cut)
             bad = [r for r in results if r not in ("ok", "disconnected")]
             idle = wait_idle(server)
-            healthy = server.metric("vllm:num_requests_running") == 0 and \
-                httpx.get(server.base + "/health", timeout=10).status_code == 200
-            usage = server.metric("vllm:kv_cache_usage_perc")
-            usages.append(usage)
-            rss = server.rss_kib()
-            rows.append((round_index + 1, CLIENTS, ADAPTER_COUNT, disconnects, results.count("ok"), len(bad),
-                         f"{seconds:.1f}", f"{usage:.6f}", rss))
+            healthy = httpx.get(server.base + "/health", timeout=10).status_code == 200
+            leaked = kv_pages_in_use(server)
+            adapter_pages = int(server.metric("slora:pool_adapter_pages"))
+            preemptions = int(server.metric("vllm:num_preemptions_total") - preempted_before)
+            cancelled = CLIENTS - int(server.metric_sum("vllm:request_success_total") - succeeded_before)
+            rss_after = server.rss_kib()
+            rows.append((round_index + 1, CLIENTS, len({a for a, _ in plan}), disconnects, results.count("ok"),
+                         results.count("disconnected"), cancelled, len(bad), preemptions, f"{seconds:.1f}",
+                         f"{adapter_pages}/{total_pages}", leaked, rss_before, rss_after))
             if bad:
                 failures.append(f"round {round_index + 1}: {len(bad)} failed requests, e.g. {bad[:3]}")
             if not (idle and healthy):
                 failures.append(f"round {round_index + 1}: not idle and healthy afterwards")
-        if len(set(usages)) != 1:
-            failures.append(f"pool usage differs between rounds (KV pages leaked?): {usages}")
+            if disconnects and cancelled == 0:
+                failures.append(f"round {round_index + 1}: no disconnected request was cancelled by the server")
+            if leaked != 0:
+                failures.append(f"round {round_index + 1}: {leaked} KV pages not back in the free list")
         rss_growth = rows[-1][-1] - rows[0][-1]
         if rss_growth > max(16 * 1024, rows[0][-1] // 10):
             failures.append(f"resident memory grew by {rss_growth} KiB from round 1 to round {ROUNDS}")
@@ -122,25 +138,46 @@ def main():
             if r.status_code != 200:
                 failures.append(f"unload a{i:02d}: {r.status_code}")
         wait_idle(server)
-        final_usage = None
         for _ in range(100):  # the engine frees retired adapters' pages on its next step
-            final_usage = server.metric("vllm:kv_cache_usage_perc")
-            if final_usage == 0:
+            final_used = int(server.metric("slora:pool_pages_used"))
+            if final_used == 0:
                 break
             time.sleep(0.05)
-        if final_usage != 0:
-            failures.append(f"pages still in use after every request ended and every adapter was unloaded: {final_usage}")
+        if final_used != 0:
+            failures.append(f"{final_used} pages still in use after every request ended and every adapter was unloaded")
         status = server.stop()
         if status != 0:
             failures.append(f"exit status {status} after SIGTERM")
     finally:
         server.kill()
-    print(f"RSS at start: {rss_start} KiB; pool {POOL_MIB} MiB")
-    print("| round | requests | adapters | disconnects | completed | failed | seconds | pool usage after | RSS after (KiB) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(map(str, row)) + " |")
-    print(f"pool usage after unloading every adapter: {final_usage} (pages leaked: {'0' if final_usage == 0 else 'some'})")
+    lines = [
+        f"{ROUNDS} rounds of {CLIENTS} concurrent streaming completions (random prompts of 4-23 tokens, 8-31 new "
+        f"tokens, temperature 0.7) over {ADAPTER_COUNT} adapters on the tiny fixture model; a client picked with "
+        "probability 1/5 asks for 96 tokens and disconnects after its second event. Pool: "
+        f"{POOL_MIB} MiB = {total_pages} pages, so steps preempt requests and evict adapters.",
+        "After each round: no request live, /health 200, pool pages in use other than resident adapters' = KV pages "
+        "leaked (must be 0); RSS of the server process (VmRSS) before and after the round. \"cancelled by the server\" "
+        "= requests that did not end in vllm:request_success_total (a client that left after its request's last "
+        "token is not one).",
+        "",
+        "| round | requests | adapters | disconnects | completed | disconnected | cancelled by the server | failed "
+        "| preemptions | seconds | adapter pages resident | KV pages leaked | RSS before (KiB) | RSS after (KiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    lines += [
+        "",
+        f"RSS growth from after round 1 to after round {ROUNDS}: {rows[-1][-1] - rows[0][-1]} KiB "
+        f"(limit: max(16 MiB, 10%)) " if rows else "",
+        f"After unloading all {ADAPTER_COUNT} adapters: {final_used} of {total_pages} pool pages in use "
+        f"(pages leaked: {final_used}).",
+        f"Result: {'pass' if not failures else 'FAIL: ' + '; '.join(failures)}.",
+    ]
+    report = "\n".join(lines)
+    print("\n" + report + "\n")
+    if args.results:
+        Path(args.results).mkdir(parents=True, exist_ok=True)
+        (Path(args.results) / "load-test.md").write_text(report + "\n")
     for f in failures:
         print("FAIL " + f)
     print(f"{len(failures)} failure(s)")

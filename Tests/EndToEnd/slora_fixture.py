@@ -7,7 +7,7 @@ id i is byte i (ids 0, 1, 2 are the special tokens <unk>, <s>, </s>), plus a tok
 small chat template. Its golden greedy continuations (HF transformers + PEFT) then have an exact text:
 `tokenizer.decode(ids, skip_special_tokens=True)`.
 
-Made with: python 3.11+, openai 3.57.0, httpx, tokenizers 0.23.3.
+Made with: python 3.11, openai 3.57.0, httpx 0.28.1, tokenizers 0.23.3 (requirements.txt).
 """
 
 import json
@@ -121,6 +121,12 @@ class Server:
             if line.startswith(name + "{") or line.startswith(name + " "):
                 return float(line.rsplit(" ", 1)[1])
         return None
+
+    def metric_sum(self, name):
+        """The sum of every sample of a Prometheus metric (all label sets; 0 when it has none yet)."""
+        text = httpx.get(self.base + "/metrics", timeout=10).text
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith(name + "{") or line.startswith(name + " "))
 
     def stop(self, timeout=60):
         if self.process.poll() is None:

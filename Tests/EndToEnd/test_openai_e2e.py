@@ -2,18 +2,22 @@
 
 Starts the real binary on loopback with the tiny fixture model, its four PEFT adapters and a byte-level
 tokenizer (slora_fixture.py), then checks: /v1/models lineage; completions for the base model and every
-adapter equal HF's greedy continuations (golden.json, decoded by HF `tokenizers`); streaming with usage
+adapter equal HF's greedy continuations (golden.json, decoded by HF `tokenizers`) and the engine's offline
+greedy output for the same adapter (`slora generate --lora DIR`); streaming with usage
 equals non-streaming; chat equals a completion of the rendered template; adapter load/unload during
-traffic (good requests never fail, bad loads change nothing, a reloaded name serves the new weights);
+traffic (good requests never fail, bad loads change nothing, requests using an adapter unloaded mid-stream
+finish while new ones get 404, a reloaded name serves the new weights);
 a table of bad inputs, each with its status and error type; SIGTERM drain (new requests refused,
 in-flight ones finish, exit 0).
 
-Usage: python test_openai_e2e.py --slora .build/debug/slora
-Made with: openai 3.57.0, httpx, tokenizers 0.23.3 (see slora_fixture.py).
+Usage: python test_openai_e2e.py --slora .build/debug/slora [--results DIR]   (DIR gets bad-inputs.md)
+Made with: openai 3.57.0, httpx 0.28.1, tokenizers 0.23.3 (requirements.txt).
 """
 
 import argparse
+import json
 import shutil
+import subprocess
 import signal
 import sys
 import tempfile
@@ -68,6 +72,20 @@ def test_golden_completions(client, base, tok):
         check(r.choices[0].finish_reason == "length", f"finish_reason of '{name}' is length")
 
 
+def test_offline_equality(client, base, tok, binary):
+    """Adapter routing: each adapter's greedy completion over HTTP equals `slora generate` for that adapter."""
+    for adapter, prompt, _ in golden():
+        command = [str(binary), "generate", "--model", str(FIXTURE), "--device", "cpu", "--max-tokens", "12",
+                   "--prompt-ids", ",".join(map(str, prompt))]
+        if adapter:
+            command += ["--lora", str(ADAPTERS / adapter)]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        ids = [int(t) for t in run.stdout.strip().split(",") if t] if run.returncode == 0 else None
+        r = complete(client, adapter or base, prompt, ignore_eos=False)
+        offline = tok.decode(ids, skip_special_tokens=True) if ids is not None else f"<generate failed: {run.stderr[-200:]}>"
+        check(r.choices[0].text == offline, f"completion via '{adapter or base}' equals `slora generate` offline ({ids})")
+
+
 def test_streaming(client, tok):
     adapter, prompt, generated = golden()[2]
     stream = client.completions.create(
@@ -98,6 +116,30 @@ def test_chat(client):
         check(text == chat.choices[0].message.content, f"streamed chat via '{model}' equals non-streamed")
 
 
+def unload_while_streaming(client, http, name, prompt):
+    """Starts 4 long streams on `name`, unloads it once each has its first token; returns their finish reasons."""
+    finishes, started = [], [threading.Event() for _ in range(4)]
+
+    def stream(first):
+        finish = None
+        for chunk in client.completions.create(
+                model=name, prompt=prompt, max_tokens=60, temperature=0, stream=True, extra_body={"ignore_eos": True}):
+            first.set()
+            for choice in chunk.choices:
+                finish = choice.finish_reason or finish
+        finishes.append(finish)
+
+    threads = [threading.Thread(target=stream, args=(e,)) for e in started]
+    for t in threads:
+        t.start()
+    for e in started:
+        e.wait(timeout=120)
+    check(http.post("/unload_lora_adapter", json={"lora_name": name}).status_code == 200, "unload during traffic")
+    for t in threads:
+        t.join()
+    return finishes
+
+
 def test_load_unload_during_traffic(client, server, tok):
     cases = {a: (p, tok.decode(g, skip_special_tokens=True)) for a, p, g in golden() if a}
     http = httpx.Client(base_url=server.base + "/v1", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60)
@@ -125,7 +167,8 @@ def test_load_unload_during_traffic(client, server, tok):
     check(r.status_code == 200 and "success" in r.text.lower(), f"load during traffic: {r.status_code} {r.text}")
     prompt, expected = cases["r8-attn"]
     check(complete(client, "extra", prompt).choices[0].text == expected, "a loaded adapter serves its golden output")
-    check(http.post("/unload_lora_adapter", json={"lora_name": "extra"}).status_code == 200, "unload during traffic")
+    in_use = unload_while_streaming(client, http, "extra", prompt)
+    check(in_use == ["length"] * 4, f"requests using an adapter unloaded mid-stream finish: {in_use}")
     try:
         complete(client, "extra", prompt)
         check(False, "an unloaded adapter answers 404")
@@ -183,7 +226,7 @@ def bad_input_table(base):
     ]
 
 
-def test_bad_inputs(server, base):
+def test_bad_inputs(server, base, results):
     auth = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
     rows = []
     for case, path, body, headers, status, error_type in bad_input_table(base):
@@ -199,10 +242,24 @@ def test_bad_inputs(server, base):
         check(ok, f"bad input '{case}': expected {status} {error_type}, got {r.status_code} {found_type}")
     r = httpx.get(server.base + "/v1/models/nope", headers=auth)
     check(r.status_code == 404, "GET /v1/models/<unknown> is 404")
-    print("\n| # | bad input | expected | got |\n|---|---|---|---|")
+    inputs = {case: (path, body, headers) for case, path, body, headers, *_ in bad_input_table(base)}
+    lines = [f"{len(rows)} bad inputs sent to the running server with httpx (the model is `{base}`, API key set), each",
+             "expecting an HTTP status and the `error.type` of the OpenAI error envelope.", "",
+             "| # | case | request | expected status | expected error type | result |", "|---|---|---|---|---|---|"]
     for i, (case, status, error_type, got, found, ok) in enumerate(rows, 1):
-        print(f"| {i} | {case} | {status} {error_type} | {got} {found}{'' if ok else ' ✗'} |")
-    print()
+        path, body, headers = inputs[case]
+        shown = (body if isinstance(body, str) else json.dumps(body)).replace(str(FIXTURE.parents[2]), "<repo>")
+        if len(shown) > 70:
+            shown = shown[:67] + "..."
+        auth = "" if headers is None else " (" + (", ".join(f"{k}: {v}" for k, v in headers.items()) or "no Authorization") + ")"
+        shown = shown.replace("|", "\\|")
+        result = f"{got} {found} " + ("pass" if ok else "FAIL")
+        lines.append(f"| {i} | {case} | `POST /v1{path}` `{shown}`{auth} | {status} | {error_type} | {result} |")
+    table = "\n".join(lines)
+    print("\n" + table + "\n")
+    if results:
+        Path(results).mkdir(parents=True, exist_ok=True)
+        (Path(results) / "bad-inputs.md").write_text(table + "\n")
 
 
 def test_sigterm_drain(server, client):
@@ -242,6 +299,7 @@ def test_sigterm_drain(server, client):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slora", required=True, help="the slora binary")
+    parser.add_argument("--results", help="folder to write bad-inputs.md into")
     args = parser.parse_args()
     model_dir, tok = make_model_dir()
     adapter_root = make_adapter_root()
@@ -256,10 +314,11 @@ def main():
     try:
         test_models(client, base)
         test_golden_completions(client, base, tok)
+        test_offline_equality(client, base, tok, args.slora)
         test_streaming(client, tok)
         test_chat(client)
         test_load_unload_during_traffic(client, server, tok)
-        test_bad_inputs(server, base)
+        test_bad_inputs(server, base, args.results)
         test_sigterm_drain(server, client)
     finally:
         server.kill()

@@ -9,13 +9,15 @@ import Server
 import Testing
 
 @Suite struct MetricsRouteTests {
-    /// Oracle: §D.1 names/labels; values follow from the fake's usage (prompt 6 chars, 4 tokens).
+    /// Oracle: §D.1 names/labels (plus slora's pool gauges, copied from the stats); values follow from the
+    /// fake's usage (prompt 6 chars, 4 tokens).
     @Test func exposesVLLMMetrics() async throws {
         let server = TestServer()
         server.engine.state.withLock {
             $0.stats = EngineStats(
                 runningRequestCount: 2, waitingRequestCount: 3, kvCacheUsage: 0.25, runningAdapters: ["sql", "chat"],
-                waitingAdapters: [], maxAdaptersPerBatch: 4)
+                waitingAdapters: [], maxAdaptersPerBatch: 4, pageCount: 512, usedPageCount: 100, adapterPageCount: 40,
+                liveRequestCount: 5, preemptionCount: 7)
         }
         let response = try await server.run { client in
             _ = try await client.post("/v1/completions", json: #"{"prompt": "Say hi"}"#)
@@ -37,6 +39,11 @@ import Testing
             "vllm:num_requests_running{\(labels)} 2.0",
             "vllm:num_requests_waiting{\(labels)} 3.0",
             "vllm:kv_cache_usage_perc{\(labels)} 0.25",
+            "vllm:num_preemptions_total{\(labels)} 7.0",
+            "slora:pool_pages_total{\(labels)} 512.0",
+            "slora:pool_pages_used{\(labels)} 100.0",
+            "slora:pool_adapter_pages{\(labels)} 40.0",
+            "slora:live_requests{\(labels)} 5.0",
             #"http_requests_total{handler="/v1/completions",method="POST",status="2xx"} 1"#,
             #"http_requests_total{handler="/v1/completions",method="POST",status="4xx"} 1"#,
         ] {

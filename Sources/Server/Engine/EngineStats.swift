@@ -17,10 +17,22 @@ public struct EngineStats: Sendable, Equatable {
     public var waitingAdapters: [String]
     /// Most adapters one batch may use (`max_lora` label).
     public var maxAdaptersPerBatch: Int
+    /// Pool pages in total, in use (KV and adapters), and held by resident adapters
+    /// (`slora:pool_pages_total`, `slora:pool_pages_used`, `slora:pool_adapter_pages`): with no request
+    /// live, used minus adapter pages is the KV pages not back in the free list.
+    public var pageCount: Int
+    public var usedPageCount: Int
+    public var adapterPageCount: Int
+    /// Requests admitted and not yet ended (`slora:live_requests`).
+    public var liveRequestCount: Int
+    /// Preemptions so far (`vllm:num_preemptions_total`).
+    public var preemptionCount: Int
 
     public init(
         runningRequestCount: Int = 0, waitingRequestCount: Int = 0, kvCacheUsage: Double = 0,
-        runningAdapters: [String] = [], waitingAdapters: [String] = [], maxAdaptersPerBatch: Int = 0
+        runningAdapters: [String] = [], waitingAdapters: [String] = [], maxAdaptersPerBatch: Int = 0,
+        pageCount: Int = 0, usedPageCount: Int = 0, adapterPageCount: Int = 0, liveRequestCount: Int = 0,
+        preemptionCount: Int = 0
     ) {
         self.runningRequestCount = runningRequestCount
         self.waitingRequestCount = waitingRequestCount
@@ -28,5 +40,10 @@ public struct EngineStats: Sendable, Equatable {
         self.runningAdapters = runningAdapters
         self.waitingAdapters = waitingAdapters
         self.maxAdaptersPerBatch = maxAdaptersPerBatch
+        self.pageCount = pageCount
+        self.usedPageCount = usedPageCount
+        self.adapterPageCount = adapterPageCount
+        self.liveRequestCount = liveRequestCount
+        self.preemptionCount = preemptionCount
     }
 }

@@ -24,6 +24,11 @@ public final class ServerMetrics: Sendable {
     private let running: Gauge
     private let waiting: Gauge
     private let kvCacheUsage: Gauge
+    private let poolPages: Gauge
+    private let poolUsedPages: Gauge
+    private let poolAdapterPages: Gauge
+    private let liveRequests: Gauge
+    private let preemptions: Gauge
     /// The current `vllm:lora_requests_info` series; replaced when its labels change.
     private let adapterInfo = Mutex<AdapterInfoSeries?>(nil)
 
@@ -66,6 +71,16 @@ public final class ServerMetrics: Sendable {
             name: "vllm:num_requests_waiting", labels: labels, help: "Number of requests waiting to be processed.")
         kvCacheUsage = registry.makeGauge(
             name: "vllm:kv_cache_usage_perc", labels: labels, help: "KV-cache usage. 1 means 100 percent usage.")
+        poolPages = registry.makeGauge(
+            name: "slora:pool_pages_total", labels: labels, help: "Pages of the unified KV-cache + adapter pool.")
+        poolUsedPages = registry.makeGauge(
+            name: "slora:pool_pages_used", labels: labels, help: "Pool pages in use (KV and resident adapters).")
+        poolAdapterPages = registry.makeGauge(
+            name: "slora:pool_adapter_pages", labels: labels, help: "Pool pages held by resident adapters.")
+        liveRequests = registry.makeGauge(
+            name: "slora:live_requests", labels: labels, help: "Requests admitted and not yet ended.")
+        preemptions = registry.makeGauge(
+            name: "vllm:num_preemptions_total", labels: labels, help: "Cumulative number of preemptions.")
     }
 
     // MARK: - Per-request recording
@@ -117,6 +132,11 @@ public final class ServerMetrics: Sendable {
         running.set(Double(stats.runningRequestCount))
         waiting.set(Double(stats.waitingRequestCount))
         kvCacheUsage.set(min(max(stats.kvCacheUsage, 0), 1))
+        poolPages.set(Double(stats.pageCount))
+        poolUsedPages.set(Double(stats.usedPageCount))
+        poolAdapterPages.set(Double(stats.adapterPageCount))
+        liveRequests.set(Double(stats.liveRequestCount))
+        preemptions.set(Double(stats.preemptionCount))
         let labels = AdapterInfoLabels(
             maxLoRA: String(stats.maxAdaptersPerBatch), running: stats.runningAdapters.joined(separator: ","),
             waiting: stats.waitingAdapters.joined(separator: ","))
