@@ -108,6 +108,12 @@ public final class Scheduler {
         if let adapter = request.adapter, !adapters.isAvailable(adapter) { throw .unknownAdapter(adapter) }
         let need = pagesToRunAlone(tokenCount: request.prompt.count + request.maxTokens, adapter: request.adapter)
         guard need <= pool.pageCount else { throw .doesNotFit(needPages: need, poolPages: pool.pageCount) }
+        if let share = configuration.adapterPageShare {
+            let adapterPages = request.adapter.map { adapters.pageCount(of: $0) } ?? 0
+            guard adapterPages <= share, need - adapterPages <= pool.pageCount - share else {
+                throw .doesNotFit(needPages: need, poolPages: pool.pageCount)
+            }
+        }
         records[request.id] = Record(
             adapter: request.adapter, tokens: request.prompt, promptCount: request.prompt.count,
             table: SequencePageTable(geometry: geometry), arrival: request.arrival)
@@ -157,7 +163,7 @@ public final class Scheduler {
             let count = min(records[id]!.remaining, budget)
             while !reserveKV(id, tokenCount: records[id]!.computed + count) {
                 let missing = geometry.kvPageCount(tokenCount: records[id]!.computed + count) - records[id]!.table.pages.count
-                if adapters.evictIdle(untilFree: missing, keep: []) { continue }
+                if configuration.adapterPageShare == nil, adapters.evictIdle(untilFree: missing, keep: []) { continue }
                 let victim = running.last!
                 preempt(victim, scheduled: &scheduled, order: &order, budget: &budget, output: &output)
                 preempted = true
@@ -180,8 +186,15 @@ public final class Scheduler {
             }
             let adapterPages = record.adapter.map { adapters.pagesNeeded($0) } ?? 0
             let kvPages = geometry.kvPageCount(tokenCount: record.computed + count) - record.table.pages.count
-            if pool.freePageCount < adapterPages + kvPages {
-                let keep: Set<AdapterID> = record.adapter.map { [$0] } ?? []
+            let keep: Set<AdapterID> = record.adapter.map { [$0] } ?? []
+            if configuration.adapterPageShare != nil {
+                // Separate pools: KV must fit its own region; adapters make room only in theirs (the pool's
+                // free pages are the two regions' free pages together).
+                guard kvPages <= kvRoom else { break }
+                if adapterPages > adapterRoom {
+                    guard adapters.evictIdle(untilFree: adapterPages + kvRoom, keep: keep) else { break }
+                }
+            } else if pool.freePageCount < adapterPages + kvPages {
                 guard adapters.evictIdle(untilFree: adapterPages + kvPages, keep: keep) else { break }
             }
             if let adapter = record.adapter, adapterPages > 0 {
@@ -234,7 +247,22 @@ public final class Scheduler {
 
     /// Grows `id`'s page table to cover `tokenCount` tokens (all or nothing).
     private func reserveKV(_ id: RequestID, tokenCount: Int) -> Bool {
-        records[id]!.table.reserve(tokenCount: tokenCount, in: pool, owner: id.sequenceSlot)
+        let missing = geometry.kvPageCount(tokenCount: tokenCount) - records[id]!.table.pages.count
+        guard missing <= kvRoom else { return false }
+        return records[id]!.table.reserve(tokenCount: tokenCount, in: pool, owner: id.sequenceSlot)
+    }
+
+    /// Free pages KV may take: all free pages of the unified pool, or what is left of the KV region.
+    private var kvRoom: Int {
+        guard let share = configuration.adapterPageShare else { return pool.freePageCount }
+        let kvUsed = pool.usedPageCount - adapters.residentPageCount
+        return min(pool.freePageCount, pool.pageCount - share - kvUsed)
+    }
+
+    /// Free pages adapters may take: all free pages, or what is left of the adapter region.
+    private var adapterRoom: Int {
+        guard let share = configuration.adapterPageShare else { return pool.freePageCount }
+        return min(pool.freePageCount, share - adapters.residentPageCount)
     }
 
     /// Frees `id`'s pages and puts it at the front of the queue (recompute later).
@@ -279,7 +307,8 @@ public final class Scheduler {
             guard let adapter = records[id]!.adapter else { continue }
             let need = adapters.pagesNeeded(adapter)
             if need == 0 { continue }
-            guard pool.freePageCount >= need + reserve, let pages = adapters.makeResident(adapter) else { return }
+            let room = configuration.adapterPageShare == nil ? pool.freePageCount - reserve : adapterRoom
+            guard room >= need, let pages = adapters.makeResident(adapter) else { return }
             output.adaptersToLoad.append((adapter, pages))
         }
     }

@@ -1,5 +1,5 @@
 // The knobs of the scheduler: the per-step token budget, how many requests may run and wait, the
-// S-LoRA first-token SLO for early abort, and adapter prefetch.
+// S-LoRA first-token SLO for early abort, adapter prefetch, and the separate-pools ablation.
 
 /// Settings of one ``Scheduler``.
 public struct SchedulerConfiguration: Sendable, Equatable {
@@ -16,10 +16,15 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var timeToFirstTokenSLO: Duration?
     /// Load the adapters of waiting requests into free pages ahead of their admission.
     public var prefetchAdapters: Bool
+    /// Ablation of S-LoRA's unified paging ("separate pools"): this many pages hold adapters only and the
+    /// rest KV only, neither lending to the other, as with a fixed adapter memory region beside the KV
+    /// cache. nil (the default): one unified pool.
+    public var adapterPageShare: Int?
 
     public init(
         stepTokenBudget: Int = 512, maxRunningRequests: Int = 256, maxWaitingRequests: Int? = nil,
-        maxAdaptersPerStep: Int? = nil, timeToFirstTokenSLO: Duration? = nil, prefetchAdapters: Bool = true
+        maxAdaptersPerStep: Int? = nil, timeToFirstTokenSLO: Duration? = nil, prefetchAdapters: Bool = true,
+        adapterPageShare: Int? = nil
     ) {
         precondition(stepTokenBudget >= 1 && maxRunningRequests >= 1)
         precondition(maxWaitingRequests.map { $0 >= 0 } ?? true && maxAdaptersPerStep.map { $0 >= 1 } ?? true)
@@ -29,5 +34,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         self.maxAdaptersPerStep = maxAdaptersPerStep
         self.timeToFirstTokenSLO = timeToFirstTokenSLO
         self.prefetchAdapters = prefetchAdapters
+        precondition(adapterPageShare.map { $0 >= 0 } ?? true)
+        self.adapterPageShare = adapterPageShare
     }
 }

@@ -28,12 +28,21 @@ struct BenchEngineOptions: ParsableArguments {
     @Flag(help: "Do not load waiting requests' adapters ahead of their admission.")
     var noPrefetch = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Ablation of unified paging: reserve this fraction of the pool's pages for adapters and the rest for "
+                + "KV, neither lending to the other (default: one unified pool).", valueName: "FRACTION"))
+    var separatePools: Double?
+
     @Option(help: "CPU threads for the cpu backend (default: all cores).")
     var threads: Int?
 
     func validate() throws {
         if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
         if maxBatchedTokens < 1 || maxRunning < 1 { throw ValidationError("--max-batched-tokens and --max-running must be ≥ 1") }
+        if let separatePools, !(separatePools > 0 && separatePools < 1) {
+            throw ValidationError("--separate-pools is a fraction in (0, 1)")
+        }
         if let maxAdaptersPerStep, maxAdaptersPerStep < 1 { throw ValidationError("--max-adapters-per-step must be ≥ 1") }
     }
 }

@@ -36,7 +36,8 @@ extension ServeBenchCommand {
         let scheduler = SchedulerConfiguration(
             stepTokenBudget: engineOptions.maxBatchedTokens, maxRunningRequests: engineOptions.maxRunning,
             maxAdaptersPerStep: engineOptions.maxAdaptersPerStep, timeToFirstTokenSLO: earlyAbort ? .seconds(slo) : nil,
-            prefetchAdapters: !engineOptions.noPrefetch)
+            prefetchAdapters: !engineOptions.noPrefetch,
+            adapterPageShare: engineOptions.separatePools.map { Int($0 * Double(pageCount)) })
         let engine = EngineLoop(
             model: loaded.model,
             configuration: EngineConfiguration(
@@ -74,6 +75,7 @@ extension ServeBenchCommand {
         settings.maxRunning = engineOptions.maxRunning
         settings.maxAdaptersPerStep = engineOptions.maxAdaptersPerStep
         settings.prefetchAdapters = !engineOptions.noPrefetch
+        settings.adapterPageShare = scheduler.adapterPageShare
         return ServeBenchReport(
             settings: settings, summary: ServeSummary(outcomes: outcomes, slo: slo, wallSeconds: wall),
             engine: ServeBenchReport.EngineCounters(

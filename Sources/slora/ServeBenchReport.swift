@@ -27,6 +27,8 @@ struct ServeBenchReport: Codable {
         var maxRunning: Int?
         var maxAdaptersPerStep: Int?
         var prefetchAdapters: Bool?
+        /// Separate-pools ablation: pages reserved for adapters (nil: unified pool).
+        var adapterPageShare: Int?
         var notes: [String]
     }
 
