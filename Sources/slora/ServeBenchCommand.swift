@@ -185,9 +185,9 @@ struct ServeBenchCommand: AsyncParsableCommand {
         let target = HTTPTarget(
             baseURL: base, baseModel: baseModel, adapterNames: adapterNames(count: settings.workload.adapterCount),
             baseOnly: noAdapters || mergedAdapter)
-        defer { target.invalidate() }
         let requests = benchRequests(trace, vocabulary: promptVocabulary)
         let (outcomes, wall) = await ServeBenchDriver(requests: requests, showProgress: !noProgress).run(on: target)
+        await target.shutdown()
         var settings = settings
         settings.model = baseModel
         return ServeBenchReport(
