@@ -18,6 +18,9 @@ public protocol ComputeBackend: AnyObject {
     associatedtype Weight
     /// A step's batch data as the device reads it.
     associatedtype PreparedStep
+    /// A host copy of an adapter stream kept ready for fast loads into the pool (page-locked and in the
+    /// storage type on a GPU; the stream itself on the CPU).
+    associatedtype HostAdapter = [Float]
 
     var name: String { get }
 
@@ -45,6 +48,19 @@ public protocol ComputeBackend: AnyObject {
     /// Copies an adapter stream into its pool pages.
     /// Semantics: `for e in stream.indices { pool[pages[e / E] · E + e % E] = stream[e] }`
     func writeAdapter(_ stream: [Float], pages: [PageIndex], pool: Tensor, geometry: PageGeometry)
+    /// The host copy `loadAdapter` reads: made once per stream, kept while the adapter is registered.
+    /// Semantics: holds `stream` (rounded to the storage type where the pool rounds).
+    func makeHostAdapter(_ stream: [Float]) -> HostAdapter
+    /// Copies a host adapter into its pool pages, possibly asynchronously (a GPU copies on its own stream).
+    /// Semantics: `writeAdapter(stream, pages:, pool:, geometry:)`.
+    /// Ordering: every op queued after this call that reads the pool sees the stream, and `adapter` may be
+    /// dropped as soon as the call returns. With `overlappingCurrentStep == false` the copy also comes after
+    /// all work queued before the call (exactly like `writeAdapter`). With `true` it may run concurrently with
+    /// the step most recently begun by `runStep` (or `prepare`) — the caller guarantees that step neither
+    /// reads nor writes `pages` — and comes after all work queued before that step. The engine uses `true`
+    /// to load the adapters of queued requests while the running step computes.
+    func loadAdapter(
+        _ adapter: HostAdapter, pages: [PageIndex], pool: Tensor, geometry: PageGeometry, overlappingCurrentStep: Bool)
     /// Uploads one step's batch data.
     func prepare(step: StepBatch, adapters: AdapterBatch) -> PreparedStep
     /// Runs one step's ops: `body(prepare(step:adapters:))`. A backend may record the ops the body
@@ -102,6 +118,18 @@ public protocol ComputeBackend: AnyObject {
     func gatherLogitRows(_ x: Tensor, width: Int, step: PreparedStep, out: Tensor)
     /// Picks one token per row of `logits` `[rows.count, V]` (see `SamplingRow`); only ids come back.
     func sample(_ logits: Tensor, vocabularySize: Int, rows: [SamplingRow]) -> [Int32]
+}
+
+extension ComputeBackend where HostAdapter == [Float] {
+    /// Synchronous backends: the stream itself.
+    public func makeHostAdapter(_ stream: [Float]) -> [Float] { stream }
+
+    /// Synchronous backends: `writeAdapter` (trivially meets both orderings).
+    public func loadAdapter(
+        _ adapter: [Float], pages: [PageIndex], pool: Tensor, geometry: PageGeometry, overlappingCurrentStep: Bool
+    ) {
+        writeAdapter(adapter, pages: pages, pool: pool, geometry: geometry)
+    }
 }
 
 extension ComputeBackend {

@@ -27,6 +27,7 @@ extension CUDAComputeBackend {
         expect(k, .f32, count: t * geometry.kvWidth, "writeKV", "k")
         expect(v, .f32, count: t * geometry.kvWidth, "writeKV", "v")
         expect(pool, storage, count: geometry.elementsPerPage, "writeKV", "pool")
+        poolRead()
         launch("write_kv_\(suffix)", grid: (t, 1, 1), block: LaunchGeometry.rowThreads, op: "writeKV") { a in
             a.pointer(k.address)
             a.pointer(v.address)
@@ -58,6 +59,7 @@ extension CUDAComputeBackend {
         expect(q, .f32, count: t * headCount * headDim, "attention", "q")
         expect(out, storage, count: t * headCount * headDim, "attention", "out")
         expect(pool, storage, count: geometry.elementsPerPage, "attention", "pool")
+        poolRead()
         let splits = LaunchGeometry.attentionSplits(
             tokens: t, heads: headCount, lengthBucketCount: step.shape.lengthBucketCount,
             multiprocessors: context.multiprocessorCount)

@@ -107,13 +107,29 @@ extension CUDAComputeBackend {
         }
     }
 
-    /// out `[rows, W.rows]` (f32) = x `[rows, W.cols]` (storage type) · Wᵀ, through cuBLAS with f32
-    /// accumulation (pedantic f32 in the exact mode: no TF32).
+    /// out `[rows, W.rows]` (f32) = x `[rows, W.cols]` (storage type) · Wᵀ, with f32 accumulation: gemv.cu
+    /// for bf16 with few rows (decode; `matmulPath`), else cuBLAS (pedantic f32 in the exact mode: no TF32).
     public func matmul(_ x: CUDATensor, rows: Int, weight: CUDAWeight, out: CUDATensor) {
         guard rows > 0 else { return }
         expect(x, storage, count: rows * weight.cols, "matmul", "x")
         expect(out, .f32, count: rows * weight.rows, "matmul", "out")
         retainDuringCapture(weight)
+        if matmulPath(rows: rows, k: weight.cols, n: weight.rows) == .gemv,
+            let capacity = LaunchGeometry.gemvCapacity(rows: rows)
+        {
+            launch(
+                "gemv_t\(capacity)_bf16", grid: LaunchGeometry.gemvGrid(n: weight.rows), block: LaunchGeometry.gemvThreads,
+                op: "matmul(\(rows)×\(weight.cols) · [\(weight.rows)×\(weight.cols)]ᵀ)"
+            ) { a in
+                a.pointer(x.address)
+                a.pointer(weight.address)
+                a.pointer(out.address)
+                a.int32(rows)
+                a.int32(weight.rows)
+                a.int32(weight.cols)
+            }
+            return
+        }
         bindThread()
         do {
             try blas.matmul(
@@ -123,5 +139,13 @@ extension CUDAComputeBackend {
         } catch {
             fail(error, "matmul(\(rows)×\(weight.cols) · [\(weight.rows)×\(weight.cols)]ᵀ)")
         }
+    }
+
+    /// The kernel `matmul` uses for `rows × k → n`: `matmulPathOverride` when it applies, else gemv.cu up to
+    /// `gemvMaxRows` rows in bf16.
+    public func matmulPath(rows: Int, k: Int, n: Int) -> LaunchGeometry.MatmulPath {
+        let gemvPossible = storage == .bf16 && LaunchGeometry.gemvApplies(rows: rows, k: k, n: n)
+        if let forced = matmulPathOverride { return forced == .gemv && !gemvPossible ? .cublas : forced }
+        return LaunchGeometry.matmulPath(rows: rows, k: k, n: n, bf16: storage == .bf16, maxRows: gemvMaxRows)
     }
 }

@@ -14,6 +14,7 @@ extension CUDAComputeBackend {
         }
         precondition(adapters.tokenSlots.count == step.tokenCount, "adapter batch and step disagree on tokenCount")
         bindThread()
+        beginStep()  // queued adapter copies land before the step (and never inside a capture)
         let packed = StepLayout.pack(step: step, adapters: adapters)
         guard packed.shape.isDecode else {
             let buffer = allocateTensor(count: packed.layout.wordCount, elementType: .f32, zero: false, op: "prepare")

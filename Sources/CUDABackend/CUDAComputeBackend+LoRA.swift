@@ -24,6 +24,7 @@ extension CUDAComputeBackend {
         expect(x, storage, count: shape.tokenCount * inWidth, "loraShrink", "x")
         expect(u, .f32, count: shape.tokenCount * shape.maxRank, "loraShrink", "u")
         expect(pool, storage, count: geometry.elementsPerPage, "loraShrink", "pool")
+        poolRead()
         let vectorized =
             shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [inWidth], elementsPerPage: geometry.elementsPerPage)
         let path = loraPath(step: step, vectorized: vectorized)
@@ -31,8 +32,8 @@ extension CUDAComputeBackend {
         let units = segments ? shape.tileCount : shape.tokenCount
         guard units > 0 else { return }
         let name = segments ? "lora_shrink_segments_\(suffix)" : (vectorized ? "lora_shrink_rows_\(suffix)" : "lora_shrink_rows_s_\(suffix)")
-        let grid = LaunchGeometry.shrinkGrid(units: units, maxRank: shape.maxRank)
-        launch(name, grid: grid, block: LaunchGeometry.shrinkWarps * 32, op: "loraShrink(\(module.rawValue), layer \(layer))") { a in
+        let (grid, block) = LaunchGeometry.shrinkLaunch(path: path, vectorized: vectorized, units: units, maxRank: shape.maxRank)
+        launch(name, grid: grid, block: block, op: "loraShrink(\(module.rawValue), layer \(layer))") { a in
             a.pointer(x.address)
             a.int32(inWidth)
             a.pointer(pool.address)
@@ -65,6 +66,7 @@ extension CUDAComputeBackend {
         expect(u, .f32, count: shape.tokenCount * shape.maxRank, "loraExpand", "u")
         expect(y, .f32, count: shape.tokenCount * outWidth, "loraExpand", "y")
         expect(pool, storage, count: geometry.elementsPerPage, "loraExpand", "pool")
+        poolRead()
         let vectorized =
             shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [outWidth], elementsPerPage: geometry.elementsPerPage)
         let path = loraPath(step: step, vectorized: vectorized)
@@ -72,8 +74,8 @@ extension CUDAComputeBackend {
         let units = segments ? shape.tileCount : shape.tokenCount
         guard units > 0 else { return }
         let name = segments ? "lora_expand_segments_\(suffix)" : (vectorized ? "lora_expand_rows_\(suffix)" : "lora_expand_rows_s_\(suffix)")
-        let grid = LaunchGeometry.expandGrid(units: units, outWidth: outWidth, vectorized: vectorized)
-        launch(name, grid: grid, block: LaunchGeometry.expandThreads, op: "loraExpand(\(module.rawValue), layer \(layer))") { a in
+        let (grid, block) = LaunchGeometry.expandLaunch(path: path, vectorized: vectorized, units: units, outWidth: outWidth)
+        launch(name, grid: grid, block: block, op: "loraExpand(\(module.rawValue), layer \(layer))") { a in
             a.pointer(u.address)
             a.int32(shape.maxRank)
             a.int32(outWidth)

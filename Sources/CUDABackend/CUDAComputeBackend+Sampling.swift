@@ -78,6 +78,7 @@ extension CUDAComputeBackend {
     /// Fills whole pool pages with seeded values in ±scale (random adapters or KV for benchmarks).
     public func fillRandomPages(_ pages: [PageIndex], pool: CUDATensor, geometry: PageGeometry, seed: UInt64, scale: Float) {
         let e = geometry.elementsPerPage
+        poolRead()
         var first = 0
         while first < pages.count {
             let chunk = Array(pages[first..<min(pages.count, first + 65535)])

@@ -48,8 +48,14 @@ public final class CUDAComputeBackend: ComputeBackend {
     let library: KernelLibrary
     let memory: DeviceMemoryCache
     let staging: HostStaging
+    /// Adapter loads on their own stream (issue 5 item 4).
+    let adapterCopies: AdapterCopyQueue
     /// Forces the LoRA kernels (parity tests); nil chooses per step.
     public var loraPathOverride: LaunchGeometry.LoRAPath?
+    /// Forces the matmul kernel (parity and speed runs); nil chooses per shape (`matmulPath(rows:k:n:)`).
+    public var matmulPathOverride: LaunchGeometry.MatmulPath?
+    /// Most rows a bf16 matmul sends to gemv.cu (default 8, `$SLORA_GEMV_MAX_ROWS` 0…16 overrides).
+    public var gemvMaxRows: Int
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
     /// Captured decode graphs.
@@ -70,6 +76,9 @@ public final class CUDAComputeBackend: ComputeBackend {
         library = try KernelLibrary(context: context, compiler: compiler, debug: options.debug)
         memory = DeviceMemoryCache(context: context)
         staging = try HostStaging(context: context)
+        adapterCopies = try AdapterCopyQueue(context: context)
+        let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 8
+        gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
         name = "cuda (\(context.deviceName), \(storage.rawValue)\(options.debug ? ", debug" : ""))"
@@ -197,6 +206,7 @@ public final class CUDAComputeBackend: ComputeBackend {
     public func download(_ tensor: CUDATensor, count: Int) -> [Float] {
         precondition(count <= tensor.count, "download of \(count) elements from a tensor of \(tensor.count)")
         guard count > 0 else { return [] }
+        if tensor.isPool { poolRead() }
         do {
             switch tensor.elementType {
             case .f32:
@@ -221,6 +231,7 @@ public final class CUDAComputeBackend: ComputeBackend {
         let result = values.withUnsafeMutableBytes { driver.cuMemcpyDtoHAsync($0.baseAddress, address, bytes, stream.handle) }
         try driver.check(result, "cuMemcpyDtoHAsync_v2")
         try stream.synchronize()
+        adapterCopies.computeSynchronized()
     }
 
     public func makeWeight(_ values: [Float], rows: Int, cols: Int) -> CUDAWeight {
@@ -246,38 +257,33 @@ public final class CUDAComputeBackend: ComputeBackend {
         bindThread()
         do {
             let allocation = try DeviceAllocation(context: context, byteCount: max(count, 1) * storage.byteSize)
-            let pool = CUDATensor(count: count, elementType: storage, allocation: allocation, cache: nil)
+            let pool = CUDATensor(count: count, elementType: storage, allocation: allocation, cache: nil, isPool: true)
             try context.driver.check(
                 context.driver.cuMemsetD8Async(pool.address, 0, allocation.byteCount, stream.handle), "cuMemsetD8Async")
+            // Adapter copies on the copy stream may target any page from now on: the zeroing must be done.
+            try stream.synchronize()
             return pool
         } catch {
             fail(error, "makePool(\(pageCount) pages of \(geometry.elementsPerPage))")
         }
     }
 
-    /// Copies the stream page by page (runs of consecutive pages in one copy).
+    /// Copies the stream page by page (runs of consecutive pages in one copy) on the compute stream.
     public func writeAdapter(_ stream: [Float], pages: [PageIndex], pool: CUDATensor, geometry: PageGeometry) {
-        let e = geometry.elementsPerPage
-        precondition(pages.count * e >= stream.count, "adapter stream needs more pages than it was given")
         precondition(pool.elementType == storage, "writeAdapter: the pool must be in the storage type")
-        var i = 0
-        while i < pages.count && i * e < stream.count {
-            var run = 1
-            while i + run < pages.count && pages[i + run].rawValue == pages[i].rawValue + Int32(run) && (i + run) * e < stream.count {
-                run += 1
-            }
-            let start = i * e
-            let end = min(stream.count, (i + run) * e)
-            let first = Int(pages[i].rawValue)
-            precondition(first >= 0 && (first + run) * e <= pool.count, "\(pages[i]) is outside the pool")
-            copyIn(Array(stream[start..<end]), elementType: storage, to: pool.address(ofElement: first * e), op: "writeAdapter")
-            i += run
+        poolRead()
+        for run in Self.pageRuns(count: stream.count, pages: pages, elementsPerPage: geometry.elementsPerPage, poolCount: pool.count) {
+            copyIn(
+                Array(stream[run.start..<(run.start + run.count)]), elementType: storage, to: pool.address(ofElement: run.poolElement),
+                op: "writeAdapter")
         }
     }
 
     public func prepare(step: StepBatch, adapters: AdapterBatch) -> CUDAPreparedStep {
         precondition(adapters.tokenSlots.count == step.tokenCount, "adapter batch and step disagree on tokenCount")
         let packed = StepLayout.pack(step: step, adapters: adapters)
+        bindThread()
+        if graphs.capturing == nil { beginStep() }
         let buffer = allocateTensor(count: packed.layout.wordCount, elementType: .f32, zero: false, op: "prepare")
         uploadWords(packed.words, to: buffer.address)
         return CUDAPreparedStep(shape: packed.shape, layout: packed.layout, storage: buffer, base: buffer.address)
@@ -295,6 +301,12 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// Waits for all queued work (and reports asynchronous errors).
     public func synchronize() {
         bindThread()
-        do { try stream.synchronize() } catch { fail(error, "synchronize") }
+        do {
+            try adapterCopies.awaitCopies(compute: stream)
+            try stream.synchronize()
+            adapterCopies.computeSynchronized()
+        } catch {
+            fail(error, "synchronize")
+        }
     }
 }

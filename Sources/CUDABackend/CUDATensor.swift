@@ -11,13 +11,16 @@ public final class CUDATensor: @unchecked Sendable {
     let allocation: DeviceAllocation
     /// Where the allocation goes back to (nil: freed with the tensor).
     private let cache: DeviceMemoryCache?
+    /// The unified pool (adapter copies on the copy stream write into it).
+    let isPool: Bool
 
-    init(count: Int, elementType: CUDAElementType, allocation: DeviceAllocation, cache: DeviceMemoryCache?) {
+    init(count: Int, elementType: CUDAElementType, allocation: DeviceAllocation, cache: DeviceMemoryCache?, isPool: Bool = false) {
         precondition(allocation.byteCount >= count * elementType.byteSize)
         self.count = count
         self.elementType = elementType
         self.allocation = allocation
         self.cache = cache
+        self.isPool = isPool
     }
 
     deinit { cache?.recycle(allocation) }

@@ -46,6 +46,9 @@ public enum KernelSources {
             KernelSource(name: "sampling.cu", text: text(PackageResources.sampling_cu), entryPoints: ["sample_rows"]),
             KernelSource(
                 name: "gather.cu", text: text(PackageResources.gather_cu), entryPoints: typed(["gather_rows", "fill_random"])),
+            KernelSource(
+                name: "gemv.cu", text: text(PackageResources.gemv_cu),
+                entryPoints: LaunchGeometry.gemvRowCapacities.map { "gemv_t\($0)_bf16" }),
         ]
     }
 

@@ -14,14 +14,55 @@ public enum LaunchGeometry {
     public static let loraTile = 8
     /// lora.cu SHRINK_WARPS (rank rows per shrink block).
     public static let shrinkWarps = 8
-    /// lora.cu EXPAND_THREADS.
+    /// lora.cu EXPAND_THREADS (segment kernels and the 1-wide row kernel).
     public static let expandThreads = 128
+    /// lora.cu SHRINK_ROW_THREADS (the 8-wide shrink row kernel).
+    public static let shrinkRowThreads = 256
+    /// lora.cu SHRINK_ROW_RANKS (rank rows per 8-wide shrink row block).
+    public static let shrinkRowRanks = 4
+    /// lora.cu EXPAND_ROW_WARPS · 32 (the 8-wide expand row kernel).
+    public static let expandRowThreads = 256
+    /// lora.cu EXPAND_ROW_COLUMNS (outputs per 8-wide expand row block).
+    public static let expandRowColumns = 256
     /// sampling.cu SAMPLE_THREADS.
     public static let sampleThreads = 1024
     /// Threads of the row kernels (embed, norms, rope, write_kv, gather).
     public static let rowThreads = 256
     /// Threads of grid-stride elementwise kernels.
     public static let elementwiseThreads = 256
+
+    // MARK: - Skinny matmul (gemv.cu)
+
+    /// gemv.cu GEMV_THREADS.
+    public static let gemvThreads = 128
+    /// gemv.cu GEMV_ROWS: output rows (weight rows) per block.
+    public static let gemvRowsPerBlock = 4
+    /// The row capacities gemv.cu is compiled for (`gemv_t<capacity>_bf16`).
+    public static let gemvRowCapacities = [1, 2, 4, 8, 16]
+
+    /// Which kernel computes a matmul.
+    public enum MatmulPath: String, Sendable, Hashable, CaseIterable {
+        /// cuBLAS GEMM (any shape, either storage type).
+        case cublas
+        /// gemv.cu: bf16, `rows ≤ 16`, `k % 8 == 0`.
+        case gemv
+    }
+
+    /// Whether gemv.cu can compute `rows × k → n` (bf16 storage assumed by the caller).
+    public static func gemvApplies(rows: Int, k: Int, n: Int) -> Bool {
+        rows >= 1 && rows <= gemvRowCapacities.last! && k % 8 == 0 && k > 0 && n > 0
+    }
+
+    /// The smallest compiled row capacity that holds `rows` (nil above the largest).
+    public static func gemvCapacity(rows: Int) -> Int? { gemvRowCapacities.first { $0 >= rows } }
+
+    /// gemv.cu grid: one block per `gemvRowsPerBlock` weight rows.
+    public static func gemvGrid(n: Int) -> (Int, Int, Int) { (max(1, (n + gemvRowsPerBlock - 1) / gemvRowsPerBlock), 1, 1) }
+
+    /// The path the backend picks: gemv for bf16 matmuls of at most `maxRows` rows where it applies.
+    public static func matmulPath(rows: Int, k: Int, n: Int, bf16: Bool, maxRows: Int) -> MatmulPath {
+        bf16 && rows <= maxRows && gemvApplies(rows: rows, k: k, n: n) ? .gemv : .cublas
+    }
 
     // MARK: - Elementwise
 
@@ -126,5 +167,23 @@ public enum LaunchGeometry {
     public static func expandGrid(units: Int, outWidth: Int, vectorized: Bool) -> (Int, Int, Int) {
         let perBlock = expandThreads * (vectorized ? 8 : 1)
         return (max(units, 1), max(1, (outWidth + perBlock - 1) / perBlock), 1)
+    }
+
+    /// Grid and block of a LoRA shrink launch: the 8-wide row kernel takes `shrinkRowRanks` rank rows per
+    /// block of `shrinkRowThreads`; the 1-wide row and the segment kernels `shrinkWarps` rows, one per warp.
+    public static func shrinkLaunch(path: LoRAPath, vectorized: Bool, units: Int, maxRank: Int) -> (grid: (Int, Int, Int), block: Int) {
+        if path == .rows && vectorized {
+            return ((max(units, 1), max(1, (maxRank + shrinkRowRanks - 1) / shrinkRowRanks), 1), shrinkRowThreads)
+        }
+        return (shrinkGrid(units: units, maxRank: maxRank), shrinkWarps * 32)
+    }
+
+    /// Grid and block of a LoRA expand launch: the 8-wide row kernel covers `expandRowColumns` outputs per
+    /// block of `expandRowThreads` (the rank split across its warps); the others as `expandGrid`.
+    public static func expandLaunch(path: LoRAPath, vectorized: Bool, units: Int, outWidth: Int) -> (grid: (Int, Int, Int), block: Int) {
+        if path == .rows && vectorized {
+            return ((max(units, 1), max(1, (outWidth + expandRowColumns - 1) / expandRowColumns), 1), expandRowThreads)
+        }
+        return (expandGrid(units: units, outWidth: outWidth, vectorized: vectorized), expandThreads)
     }
 }

@@ -1,6 +1,8 @@
 // Runs one SchedulerOutput on the model: copies adapters that became resident into their pool pages,
 // builds the step's StepBatch and AdapterBatch from the chunks, runs LlamaModel.forward, and samples one
-// token for each chunk that reaches its request's end. Holds the host copy of every loaded adapter.
+// token for each chunk that reaches its request's end. Holds the host copy of every loaded adapter and
+// the backend's load-ready copy (pinned on a GPU). Adapters the step uses are loaded before it; adapters
+// prefetched for queued requests are loaded after the step is queued, so the copy overlaps the step.
 // Decides nothing: the scheduler already did.
 
 import Adapters
@@ -27,6 +29,16 @@ public final class ModelRunner<B: ComputeBackend> {
     public let poolTensor: B.Tensor
     /// Host copies of every loaded adapter (S-LoRA keeps all of them in host memory).
     private var hostAdapters: [AdapterID: LoRAAdapter] = [:]
+    /// The backend's load-ready copy of each stream, made at first load and shared by adapters whose
+    /// streams share storage (copies of one adapter); keyed by the stream's storage address.
+    private var loadCopies: [StreamKey: (copy: B.HostAdapter, users: Set<AdapterID>)] = [:]
+    private var loadCopyOf: [AdapterID: StreamKey] = [:]
+
+    /// Identity of an adapter stream's storage (valid while `hostAdapters` holds the array).
+    struct StreamKey: Hashable {
+        let address: UInt
+        let count: Int
+    }
 
     public init(model: LlamaModel<B>, pageCount: Int) {
         self.model = model
@@ -41,7 +53,34 @@ public final class ModelRunner<B: ComputeBackend> {
     }
 
     /// Forgets the host copy of a released adapter.
-    public func drop(_ id: AdapterID) { hostAdapters[id] = nil }
+    public func drop(_ id: AdapterID) {
+        hostAdapters[id] = nil
+        guard let key = loadCopyOf.removeValue(forKey: id) else { return }
+        loadCopies[key]?.users.remove(id)
+        if loadCopies[key]?.users.isEmpty ?? false { loadCopies[key] = nil }
+    }
+
+    /// The backend's load-ready copy of `id`'s stream (made on first use).
+    func loadCopy(_ id: AdapterID) -> B.HostAdapter {
+        guard let adapter = hostAdapters[id] else { preconditionFailure("\(id) has no host copy") }
+        if let key = loadCopyOf[id], let entry = loadCopies[key] { return entry.copy }
+        let key = adapter.stream.withUnsafeBufferPointer {
+            StreamKey(address: UInt(bitPattern: $0.baseAddress), count: $0.count)
+        }
+        if var entry = loadCopies[key] {
+            entry.users.insert(id)
+            loadCopies[key] = entry
+            loadCopyOf[id] = key
+            return entry.copy
+        }
+        let copy = model.backend.makeHostAdapter(adapter.stream)
+        loadCopies[key] = (copy, [id])
+        loadCopyOf[id] = key
+        return copy
+    }
+
+    /// Load-ready copies held (distinct streams).
+    public var loadCopyCount: Int { loadCopies.count }
 
     public func adapter(_ id: AdapterID) -> LoRAAdapter? { hostAdapters[id] }
 
@@ -57,14 +96,21 @@ public final class ModelRunner<B: ComputeBackend> {
     ) -> [RequestID: SampledToken] {
         let backend = model.backend
         for released in output.releasedAdapters { drop(released) }
-        for (id, pages) in output.adaptersToLoad {
-            guard let adapter = hostAdapters[id] else { preconditionFailure("\(id) has no host copy") }
-            backend.writeAdapter(adapter.stream, pages: pages, pool: poolTensor, geometry: model.geometry)
+        // Adapters this step uses load before it; prefetched ones (queued requests) after it is queued.
+        let used = output.adaptersToLoad.filter { output.adapterPages[$0.0] != nil }
+        let prefetched = output.adaptersToLoad.filter { output.adapterPages[$0.0] == nil }
+        for (id, pages) in used {
+            backend.loadAdapter(loadCopy(id), pages: pages, pool: poolTensor, geometry: model.geometry, overlappingCurrentStep: false)
         }
-        guard !output.chunks.isEmpty else { return [:] }
+        guard !output.chunks.isEmpty else {
+            loadPrefetched(prefetched, overlapping: false)
+            return [:]
+        }
 
         let (step, adapters) = makeBatches(output)
         let logits = model.forward(step: step, adapters: adapters, pool: poolTensor)  // [rows, V]
+        // The step touches only its own KV pages and its adapters' pages; prefetched pages were free.
+        loadPrefetched(prefetched, overlapping: true)
         let samplers = output.chunks.filter(\.samples)
         guard !samplers.isEmpty else { return [:] }
         let rows = samplers.map(options)
@@ -91,6 +137,13 @@ public final class ModelRunner<B: ComputeBackend> {
             }
         }
         return result
+    }
+
+    private func loadPrefetched(_ loads: [(adapter: AdapterID, pages: [PageIndex])], overlapping: Bool) {
+        for (id, pages) in loads {
+            model.backend.loadAdapter(
+                loadCopy(id), pages: pages, pool: poolTensor, geometry: model.geometry, overlappingCurrentStep: overlapping)
+        }
     }
 
     /// The step's token layout and adapter batch. Logit rows: the last token of each sampling chunk.

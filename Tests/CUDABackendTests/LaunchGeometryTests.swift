@@ -62,13 +62,28 @@ struct LaunchGeometryTests {
         #expect(!LaunchGeometry.loraVectorized(widths: [4096], elementsPerPage: 12))
     }
 
-    /// Oracle: grid arithmetic by hand (8 rank rows per shrink block; 1024 or 128 outputs per expand block).
+    /// Oracle: grid arithmetic by hand (8 or 4 rank rows per shrink block; 1024, 256 or 128 outputs per expand block).
     @Test func loraGrids() {
         #expect(LaunchGeometry.shrinkGrid(units: 32, maxRank: 64) == (32, 8, 1))
         #expect(LaunchGeometry.shrinkGrid(units: 5, maxRank: 9) == (5, 2, 1))
         #expect(LaunchGeometry.expandGrid(units: 32, outWidth: 4096, vectorized: true) == (32, 4, 1))
         #expect(LaunchGeometry.expandGrid(units: 32, outWidth: 11008, vectorized: true) == (32, 11, 1))
         #expect(LaunchGeometry.expandGrid(units: 3, outWidth: 100, vectorized: false) == (3, 1, 1))
+        // 8-wide row kernels: 4 rank rows per shrink block, 256 outputs per expand block (rank over warps).
+        let shrink = LaunchGeometry.shrinkLaunch(path: .rows, vectorized: true, units: 32, maxRank: 64)
+        #expect(shrink.grid == (32, 16, 1) && shrink.block == 256)
+        let shrinkOdd = LaunchGeometry.shrinkLaunch(path: .rows, vectorized: true, units: 3, maxRank: 5)
+        #expect(shrinkOdd.grid == (3, 2, 1) && shrinkOdd.block == 256)
+        let shrinkSegments = LaunchGeometry.shrinkLaunch(path: .segments, vectorized: true, units: 4, maxRank: 64)
+        #expect(shrinkSegments.grid == (4, 8, 1) && shrinkSegments.block == 256)
+        let expand = LaunchGeometry.expandLaunch(path: .rows, vectorized: true, units: 128, outWidth: 4096)
+        #expect(expand.grid == (128, 16, 1) && expand.block == 256)
+        let expandTail = LaunchGeometry.expandLaunch(path: .rows, vectorized: true, units: 2, outWidth: 160)
+        #expect(expandTail.grid == (2, 1, 1) && expandTail.block == 256)
+        let expandScalar = LaunchGeometry.expandLaunch(path: .rows, vectorized: false, units: 3, outWidth: 100)
+        #expect(expandScalar.grid == (3, 1, 1) && expandScalar.block == 128)
+        let expandSegments = LaunchGeometry.expandLaunch(path: .segments, vectorized: true, units: 4, outWidth: 4096)
+        #expect(expandSegments.grid == (4, 4, 1) && expandSegments.block == 128)
         #expect(LaunchGeometry.elementwiseBlocks(count: 10, multiprocessors: 132) == 1)
         #expect(LaunchGeometry.elementwiseBlocks(count: 1 << 30, multiprocessors: 132) == 1056)
     }
@@ -140,5 +155,19 @@ struct LaunchGeometryTests {
         let adapters = AdapterBatch(tokenSlots: [0], slots: [slot], layerCount: 2)
         let step = StepBatch(sequences: [(tokens: [1], startPosition: 0, pageTable: [PageIndex(1), PageIndex(2)], allLogits: false)])
         #expect(!StepLayout.pack(step: step, adapters: adapters).shape.streamOffsetsAligned)
+    }
+
+    /// Oracle: gemv.cu's contract (bf16, 1…16 rows, k % 8 == 0) and its compiled row capacities.
+    @Test func matmulPathPicksGemvForFewBf16Rows() {
+        #expect(LaunchGeometry.matmulPath(rows: 1, k: 4096, n: 4096, bf16: true, maxRows: 8) == .gemv)
+        #expect(LaunchGeometry.matmulPath(rows: 8, k: 4096, n: 32000, bf16: true, maxRows: 8) == .gemv)
+        #expect(LaunchGeometry.matmulPath(rows: 9, k: 4096, n: 4096, bf16: true, maxRows: 8) == .cublas)
+        #expect(LaunchGeometry.matmulPath(rows: 12, k: 4096, n: 4096, bf16: true, maxRows: 16) == .gemv)
+        #expect(LaunchGeometry.matmulPath(rows: 17, k: 4096, n: 4096, bf16: true, maxRows: 16) == .cublas)
+        #expect(LaunchGeometry.matmulPath(rows: 1, k: 100, n: 60, bf16: true, maxRows: 8) == .cublas)
+        #expect(LaunchGeometry.matmulPath(rows: 1, k: 4096, n: 4096, bf16: false, maxRows: 8) == .cublas)
+        #expect([1, 2, 3, 5, 8, 9, 16].map { LaunchGeometry.gemvCapacity(rows: $0) } == [1, 2, 4, 8, 8, 16, 16])
+        #expect(LaunchGeometry.gemvCapacity(rows: 17) == nil)
+        #expect(LaunchGeometry.gemvGrid(n: 4101).0 == 1026)
     }
 }

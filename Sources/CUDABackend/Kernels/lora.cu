@@ -8,6 +8,10 @@
 // LORA_TILE consecutive tokens on the same adapter shares every adapter row it loads. The vector
 // variants read 8 elements at a time and need in, out, every stream offset and elementsPerPage to be
 // multiples of 8 (so 8 elements never straddle a page); `_s` variants read one element at a time.
+// The 8-wide row kernels spread each token's work over a whole block so every thread has several
+// independent 16-byte loads in flight: shrink splits the input width across the block (SHRINK_ROW_RANKS
+// rank rows per block, x held in registers), expand splits the rank across warps and reduces the partial
+// outputs in shared memory (EXPAND_ROW_COLUMNS outputs per block).
 #include "common.cuh"
 
 #define LORA_MODULES 7
@@ -15,6 +19,11 @@
 #define SHRINK_WARPS 8
 #define SHRINK_CHUNK 512
 #define EXPAND_THREADS 128
+#define SHRINK_ROW_THREADS 256
+#define SHRINK_ROW_RANKS 4
+#define EXPAND_ROW_WARPS 8
+#define EXPAND_ROW_COLUMNS 256
+#define EXPAND_ROW_BATCH 8
 
 /// The (rank, aOffset, bOffset) triple of (slot, layer, module).
 __device__ __forceinline__ const int* lora_descriptor(const int* descriptors, int slot, int layerCount, int layer, int module) {
@@ -27,8 +36,9 @@ __device__ __forceinline__ float lora_scaling(const float* scalings, int slot, i
 
 // MARK: - Rows (one token per block)
 
-/// Grid (T, ceil(maxRank / SHRINK_WARPS)), block SHRINK_WARPS·32: warp w computes u[t, y·SHRINK_WARPS + w].
-template <typename S, bool VEC>
+/// 1-wide shrink. Grid (T, ceil(maxRank / SHRINK_WARPS)), block SHRINK_WARPS·32: warp w computes
+/// u[t, y·SHRINK_WARPS + w].
+template <typename S>
 __device__ void shrink_rows(
     const S* x, int inWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,
     const int* descriptors, int slotCount, int layerCount, int layer, int module, int elementsPerPage, int poolPages,
@@ -48,30 +58,16 @@ __device__ void shrink_rows(
     const S* xRow = x + (long long)t * inWidth;
     const int rowStart = aOffset + j * inWidth;
     float sum = 0.0f;
-    if constexpr (VEC) {
-#pragma unroll 4
-        for (int i = lane * 8; i < inWidth; i += 32 * 8) {
-            const long long a = stream_offset(pages, pageStride, slot, rowStart + i, elementsPerPage, poolPages);
-            float av[8];
-            float xv[8];
-            load_vec<8>(pool + a, av);
-            load_vec<8>(xRow + i, xv);
-#pragma unroll
-            for (int k = 0; k < 8; ++k) sum += av[k] * xv[k];
-        }
-    } else {
-        for (int i = lane; i < inWidth; i += 32) {
-            const long long a = stream_offset(pages, pageStride, slot, rowStart + i, elementsPerPage, poolPages);
-            sum += to_float(pool[a]) * to_float(xRow[i]);
-        }
+    for (int i = lane; i < inWidth; i += 32) {
+        const long long a = stream_offset(pages, pageStride, slot, rowStart + i, elementsPerPage, poolPages);
+        sum += to_float(pool[a]) * to_float(xRow[i]);
     }
     sum = warp_sum(sum);
     if (lane == 0) u[(long long)t * uStride + j] = sum;
 }
 
-/// Grid (T, ceil(out / (EXPAND_THREADS · W))), block EXPAND_THREADS; a thread owns W = 8 (VEC) or 1
-/// consecutive outputs.
-template <typename S, bool VEC>
+/// 1-wide expand. Grid (T, ceil(out / EXPAND_THREADS)), block EXPAND_THREADS; a thread owns one output.
+template <typename S>
 __device__ void expand_rows(
     const float* u, int uStride, int outWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,
     const int* descriptors, const float* scalings, int slotCount, int layerCount, int layer, int module,
@@ -88,32 +84,140 @@ __device__ void expand_rows(
     const float scaling = lora_scaling(scalings, slot, layerCount, layer, module);
     const float* uRow = u + (long long)t * uStride;
     float* yRow = y + (long long)t * outWidth;
-    if constexpr (VEC) {
-        const int o0 = (blockIdx.y * blockDim.x + threadIdx.x) * 8;
-        if (o0 >= outWidth) return;
-        float acc[8];
+    const int o = blockIdx.y * blockDim.x + threadIdx.x;
+    if (o >= outWidth) return;
+    float acc = 0.0f;
+    for (int j = 0; j < rank; ++j) {
+        const long long a = stream_offset(pages, pageStride, slot, bOffset + j * outWidth + o, elementsPerPage, poolPages);
+        acc += uRow[j] * to_float(pool[a]);
+    }
+    yRow[o] += scaling * acc;
+}
+
+/// 8-wide shrink. Grid (T, ceil(maxRank / SHRINK_ROW_RANKS)), block SHRINK_ROW_THREADS: the block computes
+/// u[t, y·R …< y·R + R]; each thread takes 8-element chunks of the input width (x in registers, reused for
+/// the R rank rows), then the block sums the partial dot products.
+template <typename S>
+__device__ void shrink_rows_vec(
+    const S* x, int inWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,
+    const int* descriptors, int slotCount, int layerCount, int layer, int module, int elementsPerPage, int poolPages,
+    float* u, int uStride) {
+    const int t = blockIdx.x;
+    const int slot = tokenSlots[t];
+    if (slot < 0) return;
+    if (!slora_ok(slot < slotCount, FAULT_ADAPTER_SLOT, slot, t)) return;
+    const int* d = lora_descriptor(descriptors, slot, layerCount, layer, module);
+    const int rank = d[0];
+    const int aOffset = d[1];
+    const int j0 = blockIdx.y * SHRINK_ROW_RANKS;
+    if (j0 >= rank) return;  // block-uniform, before the barrier
+    if (!slora_ok(rank <= uStride, FAULT_RANK, rank, uStride)) return;
+    const int rows = min(SHRINK_ROW_RANKS, rank - j0);
+    // Rows past the rank re-read the last real row (no branch, so every load is issued before the first
+    // use); their sums are never stored.
+    int rowStart[SHRINK_ROW_RANKS];
 #pragma unroll
-        for (int k = 0; k < 8; ++k) acc[k] = 0.0f;
-#pragma unroll 4
-        for (int j = 0; j < rank; ++j) {
-            const long long a = stream_offset(pages, pageStride, slot, bOffset + j * outWidth + o0, elementsPerPage, poolPages);
-            float bv[8];
-            load_vec<8>(pool + a, bv);
-            const float uj = uRow[j];
+    for (int r = 0; r < SHRINK_ROW_RANKS; ++r) rowStart[r] = aOffset + (j0 + min(r, rows - 1)) * inWidth;
+    const S* xRow = x + (long long)t * inWidth;  // [inWidth]
+    float acc[SHRINK_ROW_RANKS];
 #pragma unroll
-            for (int k = 0; k < 8; ++k) acc[k] += uj * bv[k];
+    for (int r = 0; r < SHRINK_ROW_RANKS; ++r) acc[r] = 0.0f;
+#pragma unroll 2
+    for (int i = threadIdx.x * 8; i < inWidth; i += SHRINK_ROW_THREADS * 8) {
+        long long a[SHRINK_ROW_RANKS];
+#pragma unroll
+        for (int r = 0; r < SHRINK_ROW_RANKS; ++r)
+            a[r] = stream_offset(pages, pageStride, slot, rowStart[r] + i, elementsPerPage, poolPages);
+        float xv[8];
+        load_vec<8>(xRow + i, xv);
+        float av[SHRINK_ROW_RANKS][8];
+#pragma unroll
+        for (int r = 0; r < SHRINK_ROW_RANKS; ++r) load_vec<8>(pool + a[r], av[r]);
+#pragma unroll
+        for (int r = 0; r < SHRINK_ROW_RANKS; ++r) {
+#pragma unroll
+            for (int k = 0; k < 8; ++k) acc[r] += av[r][k] * xv[k];
         }
+    }
+    __shared__ float partial[SHRINK_ROW_THREADS / 32][SHRINK_ROW_RANKS];  // [warp, rank row]
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
 #pragma unroll
-        for (int k = 0; k < 8; ++k) yRow[o0 + k] += scaling * acc[k];
-    } else {
-        const int o = blockIdx.y * blockDim.x + threadIdx.x;
-        if (o >= outWidth) return;
-        float acc = 0.0f;
-        for (int j = 0; j < rank; ++j) {
-            const long long a = stream_offset(pages, pageStride, slot, bOffset + j * outWidth + o, elementsPerPage, poolPages);
-            acc += uRow[j] * to_float(pool[a]);
+    for (int r = 0; r < SHRINK_ROW_RANKS; ++r) {
+        const float v = warp_sum(acc[r]);
+        if (lane == 0) partial[warp][r] = v;
+    }
+    __syncthreads();
+    if (threadIdx.x < rows) {
+        float sum = 0.0f;
+#pragma unroll
+        for (int w = 0; w < SHRINK_ROW_THREADS / 32; ++w) sum += partial[w][threadIdx.x];
+        u[(long long)t * uStride + j0 + threadIdx.x] = sum;
+    }
+}
+
+/// 8-wide expand. Grid (T, ceil(out / EXPAND_ROW_COLUMNS)), block EXPAND_ROW_WARPS·32: lane l of every warp
+/// owns outputs [y·256 + 8l, +8); warp w sums rank rows j ≡ w (mod EXPAND_ROW_WARPS) (one coalesced
+/// 512-byte (bf16) read of a Bᵀ row per warp and step); the warps' partial sums meet in shared memory.
+template <typename S>
+__device__ void expand_rows_vec(
+    const float* u, int uStride, int outWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,
+    const int* descriptors, const float* scalings, int slotCount, int layerCount, int layer, int module,
+    int elementsPerPage, int poolPages, float* y) {
+    const int t = blockIdx.x;
+    const int slot = tokenSlots[t];
+    if (slot < 0) return;
+    if (!slora_ok(slot < slotCount, FAULT_ADAPTER_SLOT, slot, t)) return;
+    const int* d = lora_descriptor(descriptors, slot, layerCount, layer, module);
+    const int rank = d[0];
+    const int bOffset = d[2];
+    if (rank == 0) return;  // block-uniform, before the barrier
+    if (!slora_ok(rank <= uStride, FAULT_RANK, rank, uStride)) return;
+    const float scaling = lora_scaling(scalings, slot, layerCount, layer, module);
+    const float* uRow = u + (long long)t * uStride;  // [rank]
+    float* yRow = y + (long long)t * outWidth;       // [outWidth]
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int column0 = blockIdx.y * EXPAND_ROW_COLUMNS;
+    const int o0 = column0 + lane * 8;
+    float acc[8];
+#pragma unroll
+    for (int k = 0; k < 8; ++k) acc[k] = 0.0f;
+    if (o0 < outWidth) {  // outWidth % 8 == 0: the whole vector is in range
+        // EXPAND_ROW_BATCH rows per warp at a time, every load issued before the first use; rows past the
+        // rank re-read the last real row and are not added.
+        for (int j0 = warp; j0 < rank; j0 += EXPAND_ROW_BATCH * EXPAND_ROW_WARPS) {
+            long long a[EXPAND_ROW_BATCH];
+            float uj[EXPAND_ROW_BATCH];
+#pragma unroll
+            for (int b = 0; b < EXPAND_ROW_BATCH; ++b) {
+                const int j = min(j0 + b * EXPAND_ROW_WARPS, rank - 1);
+                a[b] = stream_offset(pages, pageStride, slot, bOffset + j * outWidth + o0, elementsPerPage, poolPages);
+                uj[b] = uRow[j];
+            }
+            float bv[EXPAND_ROW_BATCH][8];
+#pragma unroll
+            for (int b = 0; b < EXPAND_ROW_BATCH; ++b) load_vec<8>(pool + a[b], bv[b]);
+#pragma unroll
+            for (int b = 0; b < EXPAND_ROW_BATCH; ++b) {
+                if (j0 + b * EXPAND_ROW_WARPS < rank) {
+#pragma unroll
+                    for (int k = 0; k < 8; ++k) acc[k] += uj[b] * bv[b][k];
+                }
+            }
         }
-        yRow[o] += scaling * acc;
+    }
+    __shared__ __align__(16) float partial[EXPAND_ROW_WARPS][EXPAND_ROW_COLUMNS];  // [warp, column]
+    float4* dst = reinterpret_cast<float4*>(&partial[warp][lane * 8]);
+    dst[0] = make_float4(acc[0], acc[1], acc[2], acc[3]);
+    dst[1] = make_float4(acc[4], acc[5], acc[6], acc[7]);
+    __syncthreads();
+    const int o = column0 + threadIdx.x;
+    if (o < outWidth) {
+        float sum = 0.0f;
+#pragma unroll
+        for (int w = 0; w < EXPAND_ROW_WARPS; ++w) sum += partial[w][threadIdx.x];
+        yRow[o] += scaling * sum;
     }
 }
 
@@ -241,22 +345,40 @@ __device__ void expand_segments(
 
 // MARK: - Entry points
 
-#define SHRINK_ROWS(NAME, S, VEC)                                                                                   \
+#define SHRINK_ROWS(NAME, S)                                                                                        \
     extern "C" __global__ void __launch_bounds__(SHRINK_WARPS * 32) NAME(                                           \
         const S* x, int inWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,            \
         const int* descriptors, int slotCount, int layerCount, int layer, int module, int elementsPerPage,          \
         int poolPages, float* u, int uStride) {                                                                     \
-        shrink_rows<S, VEC>(x, inWidth, pool, tokenSlots, pages, pageStride, descriptors, slotCount, layerCount,     \
-                            layer, module, elementsPerPage, poolPages, u, uStride);                                 \
+        shrink_rows<S>(x, inWidth, pool, tokenSlots, pages, pageStride, descriptors, slotCount, layerCount,         \
+                       layer, module, elementsPerPage, poolPages, u, uStride);                                      \
     }
 
-#define EXPAND_ROWS(NAME, S, VEC)                                                                                   \
+#define EXPAND_ROWS(NAME, S)                                                                                        \
     extern "C" __global__ void __launch_bounds__(EXPAND_THREADS) NAME(                                              \
         const float* u, int uStride, int outWidth, const S* pool, const int* tokenSlots, const int* pages,          \
         int pageStride, const int* descriptors, const float* scalings, int slotCount, int layerCount, int layer,    \
         int module, int elementsPerPage, int poolPages, float* y) {                                                 \
-        expand_rows<S, VEC>(u, uStride, outWidth, pool, tokenSlots, pages, pageStride, descriptors, scalings,       \
-                            slotCount, layerCount, layer, module, elementsPerPage, poolPages, y);                   \
+        expand_rows<S>(u, uStride, outWidth, pool, tokenSlots, pages, pageStride, descriptors, scalings,            \
+                       slotCount, layerCount, layer, module, elementsPerPage, poolPages, y);                        \
+    }
+
+#define SHRINK_ROWS_VEC(NAME, S)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(SHRINK_ROW_THREADS) NAME(                                          \
+        const S* x, int inWidth, const S* pool, const int* tokenSlots, const int* pages, int pageStride,            \
+        const int* descriptors, int slotCount, int layerCount, int layer, int module, int elementsPerPage,          \
+        int poolPages, float* u, int uStride) {                                                                     \
+        shrink_rows_vec<S>(x, inWidth, pool, tokenSlots, pages, pageStride, descriptors, slotCount, layerCount,      \
+                           layer, module, elementsPerPage, poolPages, u, uStride);                                  \
+    }
+
+#define EXPAND_ROWS_VEC(NAME, S)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(EXPAND_ROW_WARPS * 32) NAME(                                       \
+        const float* u, int uStride, int outWidth, const S* pool, const int* tokenSlots, const int* pages,          \
+        int pageStride, const int* descriptors, const float* scalings, int slotCount, int layerCount, int layer,    \
+        int module, int elementsPerPage, int poolPages, float* y) {                                                 \
+        expand_rows_vec<S>(u, uStride, outWidth, pool, tokenSlots, pages, pageStride, descriptors, scalings,        \
+                           slotCount, layerCount, layer, module, elementsPerPage, poolPages, y);                    \
     }
 
 #define SHRINK_SEGMENTS(NAME, S)                                                                                    \
@@ -277,14 +399,14 @@ __device__ void expand_segments(
                            slotCount, layerCount, layer, module, elementsPerPage, poolPages, y);                    \
     }
 
-SHRINK_ROWS(lora_shrink_rows_bf16, bf16, true)
-SHRINK_ROWS(lora_shrink_rows_s_bf16, bf16, false)
-SHRINK_ROWS(lora_shrink_rows_f32, float, true)
-SHRINK_ROWS(lora_shrink_rows_s_f32, float, false)
-EXPAND_ROWS(lora_expand_rows_bf16, bf16, true)
-EXPAND_ROWS(lora_expand_rows_s_bf16, bf16, false)
-EXPAND_ROWS(lora_expand_rows_f32, float, true)
-EXPAND_ROWS(lora_expand_rows_s_f32, float, false)
+SHRINK_ROWS_VEC(lora_shrink_rows_bf16, bf16)
+SHRINK_ROWS(lora_shrink_rows_s_bf16, bf16)
+SHRINK_ROWS_VEC(lora_shrink_rows_f32, float)
+SHRINK_ROWS(lora_shrink_rows_s_f32, float)
+EXPAND_ROWS_VEC(lora_expand_rows_bf16, bf16)
+EXPAND_ROWS(lora_expand_rows_s_bf16, bf16)
+EXPAND_ROWS_VEC(lora_expand_rows_f32, float)
+EXPAND_ROWS(lora_expand_rows_s_f32, float)
 SHRINK_SEGMENTS(lora_shrink_segments_bf16, bf16)
 SHRINK_SEGMENTS(lora_shrink_segments_f32, float)
 EXPAND_SEGMENTS(lora_expand_segments_bf16, bf16)

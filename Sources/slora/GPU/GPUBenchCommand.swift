@@ -25,9 +25,11 @@ struct GPUBenchCommand: ParsableCommand {
             name: "decode", columns: ["batch", "adapters", "gpu ms/step", "wall ms/step", "floor ms", "× floor", "target (batch ≤ 32)"])
         let kernels = CheckReport(
             name: "lora-kernels", columns: ["shape", "µs (graph)", "µs (stream)", "bytes floor µs", "S-LoRA µs", "target"])
-        try SpeedBench(backend: backend, options: speed.benchOptions).run(decode: decode, kernels: kernels)
+        let bench = SpeedBench(backend: backend, options: speed.benchOptions)
+        let extra = bench.extraReports()
+        try bench.run(decode: decode, kernels: kernels, matmul: extra.matmul, loads: extra.loads)
         speed.addTorchReference(to: kernels)
-        for report in [decode, kernels] {
+        for report in [decode, kernels, extra.matmul, extra.loads] where !report.rows.isEmpty || report === decode {
             if let out { try report.write(to: URL(fileURLWithPath: out)) }
             print(report.markdown)
         }

@@ -51,7 +51,8 @@ struct GPUCheckOptions: ParsableArguments {
 struct GPUCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpu-check", abstract: "Verify the CUDA backend against the CPU reference and HF; time it.",
-        subcommands: [GPUParityCommand.self, GPUFixturesCommand.self, GPUMidsizeCommand.self, GPUSpeedCommand.self])
+        subcommands: [GPUParityCommand.self, GPUFixturesCommand.self, GPUMidsizeCommand.self, GPUSpeedCommand.self,
+            GPUTensorParallelCommand.self])
 }
 
 struct GPUParityCommand: ParsableCommand {
@@ -170,10 +171,12 @@ struct GPUSpeedCommand: ParsableCommand {
         let kernels = CheckReport(
             name: speed.graphs ? "lora-kernels" : "lora-kernels-eager",
             columns: ["shape", "µs (graph)", "µs (stream)", "bytes floor µs", "S-LoRA µs", "target"])
-        try SpeedBench(backend: backend, options: speed.benchOptions).run(decode: decode, kernels: kernels)
+        let bench = SpeedBench(backend: backend, options: speed.benchOptions)
+        let extra = bench.extraReports()
+        try bench.run(decode: decode, kernels: kernels, matmul: extra.matmul, loads: extra.loads)
         speed.addTorchReference(to: kernels)
         // Speed rows are measurements, not pass/fail checks: write them and succeed.
-        for report in [decode, kernels] {
+        for report in [decode, kernels, extra.matmul, extra.loads] where !report.rows.isEmpty || report === decode {
             try report.write(to: common.outDirectory)
             print(report.markdown)
         }

@@ -62,18 +62,30 @@ extension ParityHarness {
             ("misaligned offsets", misaligned, [8, 16, 3, 8, 5, 2], [.q, .down]),
         ]
         for c in cases {
-            for module in c.modules {
-                let setup = loraSetup(widths: c.widths, layers: 2, ranks: c.ranks, skip: module)
-                for mix in mixes {
-                    let adapters = AdapterBatch(tokenSlots: mix.slots, slots: setup.slots, layerCount: 2)
-                    let step = makeStep(
-                        mix.slots.indices.map { _ in (1, 0) }, geometry: setup.geometry, pageCount: 2 * mix.slots.count)
-                    for path in [LaunchGeometry.LoRAPath.rows, .segments] {
-                        gpu.forcedLoRAPath = path
-                        loraCase(setup: setup, adapters: adapters, step: step, module: module, name: "\(c.name) \(module.rawValue) \(mix.name) \(path.rawValue)")
-                    }
-                    gpu.forcedLoRAPath = nil
+            loraCases(name: c.name, widths: c.widths, ranks: c.ranks, modules: c.modules, mixes: mixes)
+        }
+        // The 8-wide row kernels split the rank over warps (expand) and blocks of 4 rank rows (shrink):
+        // ranks that are not multiples of either, rank 64 at batch 128, an output narrower than one block (160).
+        let decode128: [(name: String, slots: [Int32])] = [("decode 128", (0..<128).map { Int32($0 % 7) - 1 })]
+        loraCases(name: "ragged ranks", widths: llama, ranks: [64, 5, 37, 12, 1, 64], modules: [.q, .down, .k], mixes: decode128)
+        loraCases(name: "ragged ranks fixture widths", widths: tiny, ranks: [7, 64, 13, 3, 33, 64], modules: [.up], mixes: decode128 + mixes)
+    }
+
+    /// Every (module, mix) of one adapter set, each kernel path forced in turn.
+    func loraCases(
+        name: String, widths: ProjectionWidths, ranks: [Int], modules: [LoRAModule], mixes: [(name: String, slots: [Int32])]
+    ) {
+        for module in modules {
+            let setup = loraSetup(widths: widths, layers: 2, ranks: ranks, skip: module)
+            for mix in mixes {
+                let adapters = AdapterBatch(tokenSlots: mix.slots, slots: setup.slots, layerCount: 2)
+                let step = makeStep(
+                    mix.slots.indices.map { _ in (1, 0) }, geometry: setup.geometry, pageCount: 2 * mix.slots.count)
+                for path in [LaunchGeometry.LoRAPath.rows, .segments] {
+                    gpu.forcedLoRAPath = path
+                    loraCase(setup: setup, adapters: adapters, step: step, module: module, name: "\(name) \(module.rawValue) \(mix.name) \(path.rawValue)")
                 }
+                gpu.forcedLoRAPath = nil
             }
         }
     }

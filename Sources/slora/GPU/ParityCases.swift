@@ -11,7 +11,7 @@ import MemoryPool
 extension ParityHarness {
     /// The case families, in run order (`gpu-check parity --ops` picks some).
     static var families: [String] {
-        ["embed", "norm", "elementwise", "matmul", "rope", "gather", "sample", "writeKV", "attention", "lora"]
+        ["embed", "norm", "elementwise", "matmul", "rope", "gather", "sample", "writeKV", "attention", "lora", "adapterLoad"]
     }
 
     /// Every parity case of the chosen families (nil: all), in a fixed order.
@@ -19,7 +19,7 @@ extension ParityHarness {
         let run: [String: () -> Void] = [
             "embed": embedCases, "norm": normCases, "elementwise": elementwiseCases, "matmul": matmulCases,
             "rope": ropeCases, "gather": gatherCases, "sample": samplingCases, "writeKV": writeKVCases,
-            "attention": attentionCases, "lora": loraCases,
+            "attention": attentionCases, "lora": loraCases, "adapterLoad": adapterLoadCases,
         ]
         for family in Self.families where only?.contains(family) ?? true { run[family]?() }
     }
@@ -98,15 +98,32 @@ extension ParityHarness {
     }
 
     func matmulCases() {
-        let shapes = [(1, 64, 128), (7, 128, 64), (1, 4096, 4096), (32, 4096, 11008), (64, 11008, 4096), (5, 4096, 32000)]
+        // cuBLAS shapes, then gemv.cu's (bf16, ≤ 16 rows, k % 8 == 0): every row capacity, ragged n, the
+        // vocabulary and MLP widths; k % 8 ≠ 0 and 17+ rows must fall back to cuBLAS.
+        let shapes = [
+            (1, 64, 128), (7, 128, 64), (1, 4096, 4096), (32, 4096, 11008), (64, 11008, 4096), (5, 4096, 32000),
+            (2, 4096, 11008), (3, 11008, 4096), (4, 200, 4101), (6, 64, 130), (8, 4096, 32000), (8, 11008, 4096),
+            (12, 4096, 1024), (16, 1024, 4096), (1, 100, 60), (17, 256, 512),
+        ]
         for (rows, k, n) in shapes {
-            let name = "\(rows)×\(k)→\(n)"
             let w = weight(rows: n, cols: k, scale: 1 / Float(k).squareRoot())
             let x = randomPair(rows * k, .compact)
-            let out = output(rows * n, .full)
-            gpu.matmul(x.gpu, rows: rows, weight: w.gpu, out: out.gpu)
-            cpu.matmul(x.cpu, rows: rows, weight: w.cpu, out: out.cpu)
-            check("matmul", name, gpu: out.gpu, cpu: out.cpu, count: rows * n)
+            let reference = output(rows * n, .full)
+            cpu.matmul(x.cpu, rows: rows, weight: w.cpu, out: reference.cpu)
+            // Each kernel that can run this shape, forced in turn (the chosen one is the default's name).
+            var kernels: [LaunchGeometry.MatmulPath?] = [nil]
+            if gpu.roundsCompact && LaunchGeometry.gemvApplies(rows: rows, k: k, n: n) {
+                let chosen = gpu.matmulKernelName(rows: rows, k: k, n: n)
+                kernels.append(chosen == LaunchGeometry.MatmulPath.gemv.rawValue ? .cublas : .gemv)
+            }
+            for kernel in kernels {
+                gpu.forcedMatmulPath = kernel
+                let out = output(rows * n, .full)
+                gpu.matmul(x.gpu, rows: rows, weight: w.gpu, out: out.gpu)
+                let name = "\(rows)×\(k)→\(n) \(gpu.matmulKernelName(rows: rows, k: k, n: n))\(kernel == nil ? "" : " (forced)")"
+                check("matmul", name, gpu: out.gpu, cpu: reference.cpu, count: rows * n)
+            }
+            gpu.forcedMatmulPath = nil
         }
     }
 

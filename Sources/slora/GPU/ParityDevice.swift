@@ -15,6 +15,10 @@ protocol ParityDevice: ComputeBackend {
     var multiprocessors: Int { get }
     /// LoRA kernels to use (nil: the backend chooses).
     var forcedLoRAPath: LaunchGeometry.LoRAPath? { get set }
+    /// Matmul kernel to use (nil: the backend chooses).
+    var forcedMatmulPath: LaunchGeometry.MatmulPath? { get set }
+    /// The kernel `matmul` runs for this shape now (a case-name suffix).
+    func matmulKernelName(rows: Int, k: Int, n: Int) -> String
     /// Overwrites every element with NaN.
     func poison(_ tensor: Tensor)
 }
@@ -27,6 +31,11 @@ extension CUDAComputeBackend: ParityDevice {
         get { loraPathOverride }
         set { loraPathOverride = newValue }
     }
+    var forcedMatmulPath: LaunchGeometry.MatmulPath? {
+        get { matmulPathOverride }
+        set { matmulPathOverride = newValue }
+    }
+    func matmulKernelName(rows: Int, k: Int, n: Int) -> String { matmulPath(rows: rows, k: k, n: n).rawValue }
 }
 
 extension CPUBackend: ParityDevice {
@@ -37,5 +46,10 @@ extension CPUBackend: ParityDevice {
         get { nil }
         set {}
     }
+    var forcedMatmulPath: LaunchGeometry.MatmulPath? {
+        get { nil }
+        set {}
+    }
+    func matmulKernelName(rows: Int, k: Int, n: Int) -> String { "cpu" }
     func poison(_ tensor: CPUTensor) { tensor.pointer.update(repeating: .nan, count: tensor.count) }
 }

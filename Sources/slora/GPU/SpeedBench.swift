@@ -24,6 +24,10 @@ struct SpeedBenchOptions {
     var iterations = 20
     var kernelIterations = 200
     var graphs = true
+    /// Adapters the adapter-loads part makes resident (0: skip the part).
+    var loadAdapters = 8
+    /// Also time the base-model matmuls per kernel (the matmul part).
+    var matmuls = true
 }
 
 /// S-LoRA c1ddf48 `dispatch_bgmv` on this H200 (issue 5): µs for one projection, shrink + expand.
@@ -36,8 +40,18 @@ struct SpeedBench {
     let backend: CUDAComputeBackend
     let options: SpeedBenchOptions
 
-    /// Runs every part into `decode` and `kernels` reports.
-    func run(decode: CheckReport, kernels: CheckReport) throws {
+    /// The reports of the parts after decode and lora-kernels, named for this run (`-eager` without graphs).
+    func extraReports() -> (matmul: CheckReport, loads: CheckReport) {
+        let suffix = options.graphs ? "" : "-eager"
+        return (
+            CheckReport(name: "matmul" + suffix, columns: ["shape", "rows", "kernel", "µs", "bytes floor µs", "× floor", "weight GB/s"]),
+            CheckReport(name: "adapter-loads" + suffix, columns: ["case", "wall ms", "note"])
+        )
+    }
+
+    /// Runs every part: decode steps (and adapter loads) into `decode`/`loads`, the LoRA kernels into
+    /// `kernels`, the base matmuls into `matmul` (skipped when nil or `options.matmuls` is off).
+    func run(decode: CheckReport, kernels: CheckReport, matmul: CheckReport? = nil, loads: CheckReport? = nil) throws {
         let bandwidth = try backend.measureCopyBandwidth()
         decode.metadata["copyBandwidthBytesPerSecond"] = bandwidth
         decode.notes.append(
@@ -46,14 +60,19 @@ struct SpeedBench {
                 + "adapter (ranks \(options.ranks.map(String.init).joined(separator: "/")) targeting "
                 + "\(options.modules.map(\.rawValue).joined(separator: ","))). gpu ms: CUDA events around back-to-back "
                 + "forward passes; wall ms: forward + greedy sampling + the ids back on the host. CUDA graphs: \(options.graphs).")
-        try decodeSteps(report: decode, bandwidth: bandwidth)
+        // The eager run (graphs off) repeats decode and lora-kernels only.
+        try decodeSteps(report: decode, bandwidth: bandwidth, loads: options.graphs ? loads : nil)
         kernels.metadata["copyBandwidthBytesPerSecond"] = bandwidth
         try loraKernels(report: kernels, bandwidth: bandwidth)
+        if let matmul, options.matmuls && options.graphs {
+            matmul.metadata["copyBandwidthBytesPerSecond"] = bandwidth
+            try matmuls(report: matmul, bandwidth: bandwidth)
+        }
     }
 
     // MARK: - Decode steps
 
-    func decodeSteps(report: CheckReport, bandwidth: Double) throws {
+    func decodeSteps(report: CheckReport, bandwidth: Double, loads: CheckReport? = nil) throws {
         let config = options.preset.configuration
         let weights = DummyModel.weights(config: config, backend: backend, seed: 42)
         let model = LlamaModel(config: config, weights: weights, backend: backend)
@@ -67,7 +86,8 @@ struct SpeedBench {
                 * options.modules.reduce(0) { $0 + config.projectionWidths.inputWidth($1) + config.projectionWidths.outputWidth($1) }
             return total + geometry.adapterPageCount(elementCount: elements)
         }
-        let pages = PagePool(pageCount: kvPages + adapterPages + 16)
+        let loadPages = loads == nil ? 0 : adapterLoadPageCount(config: config, geometry: geometry)
+        let pages = PagePool(pageCount: kvPages + adapterPages + loadPages + 16)
         let pool = backend.makePool(pageCount: pages.pageCount, geometry: geometry)
         let slots = try DummyModel.randomAdapters(
             count: adapterCount, ranks: options.ranks, modules: options.modules, config: config, geometry: geometry,
@@ -135,6 +155,12 @@ struct SpeedBench {
         let stats = backend.graphStatistics
         report.notes.append("Graph captures \(stats.captures), replays \(stats.replays)"
             + (backend.graphsDisabledReason.map { "; a capture failed: \($0)" } ?? "") + ".")
+        report.notes.append(
+            "Base matmuls with ≤ \(backend.gemvMaxRows) rows run gemv.cu, larger ones cuBLAS (see the matmul table).")
+        if let loads {
+            let batch = options.batches.filter { $0 <= 32 }.max() ?? options.batches.min() ?? 1
+            try adapterLoads(report: loads, model: model, pool: pool, pages: pages, tables: tables, batch: batch)
+        }
     }
 
     // MARK: - LoRA kernels of one projection

@@ -33,6 +33,12 @@ struct SpeedOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Capture decode steps as CUDA graphs and replay them.")
     var graphs = true
 
+    @Option(help: "Adapters the adapter-loads part copies from pinned host memory (0 skips the part).")
+    var loadAdapters: Int = 8
+
+    @Flag(inversion: .prefixedNo, help: "Time the base-model matmuls per kernel (gemv.cu vs cuBLAS).")
+    var matmuls = true
+
     @Option(help: "torch_lora.json from scripts/gpu_reference.py, to list torch's padded gather + bmm beside ours.")
     var torchReference: String?
 
@@ -60,7 +66,7 @@ struct SpeedOptions: ParsableArguments {
         SpeedBenchOptions(
             preset: dummyModel, batches: batches, context: context, adapterCount: randomAdapters, ranks: ranks,
             modules: (try? modules()) ?? [.q, .k, .v, .o], iterations: iterations, kernelIterations: kernelIterations,
-            graphs: graphs)
+            graphs: graphs, loadAdapters: loadAdapters, matmuls: matmuls)
     }
 
     /// Adds torch's times (when given) as notes of the kernel table.
