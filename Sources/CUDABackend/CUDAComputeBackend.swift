@@ -54,7 +54,8 @@ public final class CUDAComputeBackend: ComputeBackend {
     public var loraPathOverride: LaunchGeometry.LoRAPath?
     /// Forces the matmul kernel (parity and speed runs); nil chooses per shape (`matmulPath(rows:k:n:)`).
     public var matmulPathOverride: LaunchGeometry.MatmulPath?
-    /// Most rows a bf16 matmul sends to gemv.cu (default 8, `$SLORA_GEMV_MAX_ROWS` 0…16 overrides).
+    /// Most rows a bf16 matmul sends to gemv.cu (default 2: on the H200 it beat cuBLAS at 1–2 rows and lost
+    /// from 4 rows on, docs/benchmarks/2026-11-29-h200-serve/gpu-check.md; `$SLORA_GEMV_MAX_ROWS` 0…16 overrides).
     public var gemvMaxRows: Int
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
@@ -77,7 +78,7 @@ public final class CUDAComputeBackend: ComputeBackend {
         memory = DeviceMemoryCache(context: context)
         staging = try HostStaging(context: context)
         adapterCopies = try AdapterCopyQueue(context: context)
-        let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 8
+        let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 2
         gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
