@@ -16,16 +16,24 @@ enum HostDummyWeights {
             let values = (0..<(rows * cols)).map { _ in Float(random.unit() * 2 - 1) * s }  // [rows, cols]
             return backend.makeWeight(values, rows: rows, cols: cols)
         }
+        return assemble(config: c, backend: backend, matrix: matrix)
+    }
+
+    /// Every matrix of `c` from `matrix(rows, cols, scale)` (scale nil: ±sqrt(3 / fan-in); embeddings get 1),
+    /// norms 1, the LM head tied when the config says so. Shared by the host and the GPU generators.
+    static func assemble<B: ComputeBackend>(
+        config c: LlamaConfiguration, backend: B, matrix: (_ rows: Int, _ cols: Int, _ scale: Float?) -> B.Weight
+    ) -> LlamaWeights<B> {
         let ones = backend.upload([Float](repeating: 1, count: c.hiddenSize))  // [H]
         let layers = (0..<c.layerCount).map { _ in
             LlamaLayerWeights<B>.assembled(
-                attentionNorm: ones, q: matrix(c.queryWidth, c.hiddenSize), k: matrix(c.kvWidth, c.hiddenSize),
-                v: matrix(c.kvWidth, c.hiddenSize), o: matrix(c.hiddenSize, c.queryWidth), mlpNorm: ones,
-                gate: matrix(c.intermediateSize, c.hiddenSize), up: matrix(c.intermediateSize, c.hiddenSize),
-                down: matrix(c.hiddenSize, c.intermediateSize))
+                attentionNorm: ones, q: matrix(c.queryWidth, c.hiddenSize, nil), k: matrix(c.kvWidth, c.hiddenSize, nil),
+                v: matrix(c.kvWidth, c.hiddenSize, nil), o: matrix(c.hiddenSize, c.queryWidth, nil), mlpNorm: ones,
+                gate: matrix(c.intermediateSize, c.hiddenSize, nil), up: matrix(c.intermediateSize, c.hiddenSize, nil),
+                down: matrix(c.hiddenSize, c.intermediateSize, nil))
         }
-        let embedding = matrix(c.vocabularySize, c.hiddenSize, scale: 1)
-        let lmHead = c.tieWordEmbeddings ? embedding : matrix(c.vocabularySize, c.hiddenSize)
+        let embedding = matrix(c.vocabularySize, c.hiddenSize, 1)
+        let lmHead = c.tieWordEmbeddings ? embedding : matrix(c.vocabularySize, c.hiddenSize, nil)
         return LlamaWeights.assembled(embedding: embedding, layers: layers, finalNorm: ones, lmHead: lmHead)
     }
 }

@@ -52,17 +52,7 @@ enum DummyModel {
             next &+= 0x9E37_79B9_7F4A_7C15
             return backend.makeRandomWeight(rows: rows, cols: cols, seed: next, scale: scale ?? (3 / Float(cols)).squareRoot())
         }
-        let ones = backend.upload([Float](repeating: 1, count: c.hiddenSize))
-        let layers = (0..<c.layerCount).map { _ in
-            LlamaLayerWeights<CUDAComputeBackend>.assembled(
-                attentionNorm: ones, q: matrix(c.queryWidth, c.hiddenSize), k: matrix(c.kvWidth, c.hiddenSize),
-                v: matrix(c.kvWidth, c.hiddenSize), o: matrix(c.hiddenSize, c.queryWidth), mlpNorm: ones,
-                gate: matrix(c.intermediateSize, c.hiddenSize), up: matrix(c.intermediateSize, c.hiddenSize),
-                down: matrix(c.hiddenSize, c.intermediateSize))
-        }
-        let embedding = matrix(c.vocabularySize, c.hiddenSize, scale: 1)
-        let lmHead = c.tieWordEmbeddings ? embedding : matrix(c.vocabularySize, c.hiddenSize)
-        return LlamaWeights.assembled(embedding: embedding, layers: layers, finalNorm: ones, lmHead: lmHead)
+        return HostDummyWeights.assemble(config: c, backend: backend) { rows, cols, scale in matrix(rows, cols, scale: scale) }
     }
 
     /// Bytes of all weights (the decode step's weight traffic).
