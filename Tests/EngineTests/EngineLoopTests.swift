@@ -7,12 +7,13 @@ import ChatTemplates
 import Engine
 import Foundation
 import Testing
+import Tokenization
 
 @Suite("Engine loop (dedicated thread)")
 struct EngineLoopTests {
     static func engine(
         _ fixture: EngineFixture, pages: Int = 2048, maxQueue: Int? = nil, maxRunning: Int = 64,
-        tokenizer: ByteTokenizer? = nil, template: ChatTemplate? = nil, adapterRoot: String? = nil
+        tokenizer: (any TextTokenizer)? = nil, template: ChatTemplate? = nil, adapterRoot: String? = nil
     ) async throws -> EngineLoop<CPUBackend> {
         let configuration = EngineConfiguration(
             servedModelName: "tiny", modelPath: fixture.directory.path, pageCount: pages, maxModelLength: 128,
@@ -103,15 +104,19 @@ struct EngineLoopTests {
     }
 
     /// Oracle: the queue bound (issue 4 item 3) — with one running slot and a bound of 2 waiting, the
-    /// fourth submission is refused with queue-full while the first still runs.
+    /// fourth submission is refused with queue-full while the first still runs (the engine thread is held
+    /// in the first request's second step by a gated tokenizer, so no timing is involved).
     @Test func queueBoundRefusesWithRetryAfter() async throws {
         let fixture = try EngineFixture()
-        let engine = try await Self.engine(fixture, maxQueue: 2, maxRunning: 1)
+        let gate = GatedTokenizer(passing: 2)
+        let engine = try await Self.engine(fixture, maxQueue: 2, maxRunning: 1, tokenizer: gate)
         let input = GenerationInput(model: nil, prompt: .tokenIDs([5, 6, 7]), parameters: Self.greedy(120))
         var streams = [try engine.submit(input)]
-        #expect(await Self.eventually(engine) { $0.runningCount == 1 })
+        #expect(await gate.waitForWaiter())
+        #expect(engine.snapshot().runningCount == 1)
         streams += [try engine.submit(input), try engine.submit(input)]
         #expect(throws: SubmissionError.queueFull(retryAfterSeconds: 1)) { try engine.submit(input) }
+        gate.open()
         streams.removeAll()  // dropping the streams cancels the requests
         #expect(await Self.eventually(engine) { $0.liveRequestCount == 0 && $0.usedPageCount == $0.adapterPageCount })
         await engine.shutdown()
@@ -121,7 +126,8 @@ struct EngineLoopTests {
     /// dropped) cancels the request; its pages return to the free list.
     @Test func consumerCancellationFreesPages() async throws {
         let fixture = try EngineFixture()
-        let engine = try await Self.engine(fixture)
+        let gate = GatedTokenizer()
+        let engine = try await Self.engine(fixture, tokenizer: gate)
         let stream = try engine.submit(GenerationInput(model: "r8-attn", prompt: .tokenIDs([5, 6, 7]), parameters: Self.greedy(120)))
         let reader = Task {
             var count = 0
@@ -130,8 +136,9 @@ struct EngineLoopTests {
                 if count == 3 { try await Task.sleep(for: .seconds(3600)) }  // a stalled client
             }
         }
-        #expect(await Self.eventually(engine) { $0.runningCount == 1 })
+        #expect(await gate.waitForWaiter())  // the request is inside its first step
         reader.cancel()
+        gate.open()
         _ = await reader.result
         #expect(await Self.eventually(engine) { $0.liveRequestCount == 0 && $0.usedPageCount == $0.adapterPageCount })
         var dropped: AsyncThrowingStream<GenerationEvent, any Error>? = try engine.submit(
@@ -195,11 +202,15 @@ struct EngineLoopTests {
         #expect(throws: SubmissionError.draining) { try engine.submit(GenerationInput(model: nil, prompt: .tokenIDs([5]))) }
         await engine.shutdown()
 
-        let second = try await Self.engine(fixture)
+        let gate = GatedTokenizer()  // holds the engine inside the long request's first step
+        let second = try await Self.engine(fixture, tokenizer: gate)
         let long = try second.submit(GenerationInput(model: nil, prompt: .tokenIDs([5, 6]), parameters: Self.greedy(120)))
-        #expect(await Self.eventually(second) { $0.runningCount == 1 })
+        #expect(await gate.waitForWaiter())
         #expect(await second.drain(timeout: .zero) == false)
-        await second.shutdown()
+        let stopping = Task { await second.shutdown() }
+        try await Task.sleep(for: .milliseconds(100))  // the stop is posted before the engine may go on
+        gate.open()
+        await stopping.value
         let (_, finish) = try await Self.collect(long)
         #expect(finish?.reason == .abort)
         #expect(second.phase == .stopped)
