@@ -13,10 +13,9 @@ import Foundation
 /// Every rank must reach every collective (a rank that skips one leaves the others waiting).
 public final class InProcessCollectiveGroup: @unchecked Sendable {
     public let worldSize: Int
-    /// Guards `arrived`, `generation`, `buffers` and `counts`.
+    /// Guards `buffers` and `counts`.
     private let condition = NSCondition()
-    private var arrived = 0
-    private var generation = 0
+    private let rankBarrier: RankBarrier
     /// [worldSize] the tensor each rank posted for the collective in progress.
     private var buffers: [UnsafeMutablePointer<Float>?]
     /// [worldSize] the element count each rank posted (must agree).
@@ -25,6 +24,7 @@ public final class InProcessCollectiveGroup: @unchecked Sendable {
     public init(worldSize: Int) {
         precondition(worldSize >= 1)
         self.worldSize = worldSize
+        rankBarrier = RankBarrier(count: worldSize)
         buffers = Array(repeating: nil, count: worldSize)
         counts = Array(repeating: 0, count: worldSize)
     }
@@ -87,20 +87,7 @@ public final class InProcessCollectiveGroup: @unchecked Sendable {
         barrier()
     }
 
-    /// Waits until every rank has called `barrier()` the same number of times.
-    private func barrier() {
-        condition.lock()
-        defer { condition.unlock() }
-        let current = generation
-        arrived += 1
-        if arrived == worldSize {
-            arrived = 0
-            generation += 1
-            condition.broadcast()
-        } else {
-            while generation == current { condition.wait() }
-        }
-    }
+    private func barrier() { rankBarrier.wait() }
 }
 
 /// Per-rank results written by the rank threads (each writes its own index once).

@@ -4,6 +4,7 @@
 // and adapter slices, local head counts) on a machine with a single GPU.
 
 import Backend
+import CPUBackend
 import CUDABackend
 import CUDADriver
 import Foundation
@@ -11,14 +12,14 @@ import Foundation
 /// The shared side of `worldSize` ranks relaying all-reduces through host memory.
 final class HostRelayGroup: @unchecked Sendable {
     let worldSize: Int
-    /// Guards `posted`, `arrived` and `generation`.
+    /// Guards `posted`.
     private let condition = NSCondition()
+    private let rankBarrier: RankBarrier
     private var posted: [[Float]]
-    private var arrived = 0
-    private var generation = 0
 
     init(worldSize: Int) {
         self.worldSize = worldSize
+        rankBarrier = RankBarrier(count: worldSize)
         posted = Array(repeating: [], count: worldSize)
     }
 
@@ -36,19 +37,7 @@ final class HostRelayGroup: @unchecked Sendable {
         return total
     }
 
-    private func barrier() {
-        condition.lock()
-        defer { condition.unlock() }
-        let current = generation
-        arrived += 1
-        if arrived == worldSize {
-            arrived = 0
-            generation += 1
-            condition.broadcast()
-        } else {
-            while generation == current { condition.wait() }
-        }
-    }
+    private func barrier() { rankBarrier.wait() }
 }
 
 /// Rank `rank`'s endpoint: `allReduceSum` synchronizes its stream, relays through the host, writes back.
