@@ -33,11 +33,7 @@ extension ServeBenchCommand {
         let config = loaded.model.config
         let pageCount = loaded.poolPageCount(mebibytes: engineOptions.poolMemory, defaultBytes: defaultPoolBytes)
         let capacity = (pageCount / config.layerCount) * loaded.model.geometry.tokensPerPage
-        let scheduler = SchedulerConfiguration(
-            stepTokenBudget: engineOptions.maxBatchedTokens, maxRunningRequests: engineOptions.maxRunning,
-            maxAdaptersPerStep: engineOptions.maxAdaptersPerStep, timeToFirstTokenSLO: earlyAbort ? .seconds(slo) : nil,
-            prefetchAdapters: !engineOptions.noPrefetch,
-            adapterPageShare: engineOptions.separatePools.map { Int($0 * Double(pageCount)) })
+        let scheduler = engineOptions.scheduler(pageCount: pageCount, timeToFirstTokenSLO: earlyAbort ? .seconds(slo) : nil)
         let engine = EngineLoop(
             model: loaded.model,
             configuration: EngineConfiguration(

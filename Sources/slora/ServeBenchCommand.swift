@@ -86,7 +86,7 @@ struct ServeBenchCommand: AsyncParsableCommand {
     @Option(help: "With --url: prompt token ids are drawn below this.")
     var promptVocabulary = 1000
 
-    @OptionGroup var engineOptions: BenchEngineOptions
+    @OptionGroup var engineOptions: EngineOptions
 
     // MARK: - Ablations
 

@@ -31,12 +31,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     // MARK: - Options
 
-    @Option(help: "The base model: an HF directory (config.json, *.safetensors, tokenizer.json) or a .gguf file.")
-    var model: String?
-
-    @Option(help: "Serve random weights of this shape instead of --model (llama-7b, llama-13b, llama3-8b, tiny).")
-    var dummyModel: DummyModelPreset?
-
     @Option(help: ArgumentHelp("With --dummy-model: serve this many random adapters named <prefix><i>.", valueName: "N"))
     var dummyAdapters = 0
 
@@ -88,32 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "SECONDS"))
     var shutdownTimeout: Double = 30
 
-    @Option(help: "Compute device (default: cuda when a GPU is present, else cpu).")
-    var device: ComputeDevice?
-
     @Option(help: "Name clients use for the base model (default: the model's file or directory name).")
     var servedModelName: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Memory of the unified KV-cache + adapter pool (default: 1024 on cpu; on cuda 90 % of what is free after "
-                + "the weights, less 4 GiB).", valueName: "MiB"))
-    var poolMemory: Int?
 
     @Option(help: ArgumentHelp("Longest prompt + completion (default: the model's context length).", valueName: "TOKENS"))
     var maxModelLength: Int?
 
-    @Option(help: ArgumentHelp("Most tokens one step runs (prefill chunks and decodes together).", valueName: "TOKENS"))
-    var maxBatchedTokens = 512
-
-    @Option(help: ArgumentHelp("Most requests in the running batch.", valueName: "N"))
-    var maxRunning = 256
-
-    @Option(help: ArgumentHelp("Most distinct adapters in one step (default: as many as pool pages allow).", valueName: "N"))
-    var maxAdaptersPerStep: Int?
-
-    @Option(help: "CPU threads for the backend (default: all cores).")
-    var threads: Int?
+    @OptionGroup var engineOptions: EngineOptions
 
     @Flag(help: "Refuse POST /v1/load_lora_adapter and /v1/unload_lora_adapter.")
     var disableRuntimeAdapters = false
@@ -126,14 +101,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxQueue, maxQueue < 0 { throw ValidationError("--max-queue must be ≥ 0") }
         if let ttftSLO, !(ttftSLO > 0) { throw ValidationError("--ttft-slo must be > 0") }
         if !(shutdownTimeout >= 0) { throw ValidationError("--shutdown-timeout must be ≥ 0") }
-        if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
-        if (model == nil) == (dummyModel == nil) { throw ValidationError("give exactly one of --model and --dummy-model") }
-        if dummyAdapters < 0 || (dummyAdapters > 0 && dummyModel == nil) {
+        if (engineOptions.model == nil) == (engineOptions.dummyModel == nil) { throw ValidationError("give exactly one of --model and --dummy-model") }
+        if dummyAdapters < 0 || (dummyAdapters > 0 && engineOptions.dummyModel == nil) {
             throw ValidationError("--dummy-adapters (≥ 0) goes with --dummy-model")
         }
         if RankSet(name: rankSet) == nil { throw ValidationError("--rank-set is S1, S2 or S4") }
-        if maxBatchedTokens < 1 || maxRunning < 1 { throw ValidationError("--max-batched-tokens and --max-running must be ≥ 1") }
-        if let maxAdaptersPerStep, maxAdaptersPerStep < 1 { throw ValidationError("--max-adapters-per-step must be ≥ 1") }
         if let maxModelLength, maxModelLength < 2 { throw ValidationError("--max-model-length must be ≥ 2") }
     }
 
@@ -147,11 +119,11 @@ struct ServeCommand: AsyncParsableCommand {
     // MARK: - Running
 
     func run() async throws {
-        let source = try BaseModelSource(model: model, dummy: dummyModel)
-        let device = ComputeDevice.resolve(device)
+        let source = try BaseModelSource(model: engineOptions.model, dummy: engineOptions.dummyModel)
+        let device = ComputeDevice.resolve(engineOptions.device)
         switch device {
         case .cpu:
-            try await serve(try BaseModelLoader.cpu(source, threads: threads), device: device, defaultPoolBytes: 1024 << 20)
+            try await serve(try BaseModelLoader.cpu(source, threads: engineOptions.threads), device: device, defaultPoolBytes: 1024 << 20)
         case .cuda:
             let loaded = try BaseModelLoader.cuda(source)
             try await serve(loaded, device: device, defaultPoolBytes: BaseModelLoader.defaultCUDAPoolBytes(loaded.model.backend))
@@ -173,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         let budget = PoolBudget(
             widths: llama.projectionWidths, layerCount: config.layerCount,
             tokensPerPage: llama.geometry.tokensPerPage, elementByteCount: loaded.poolElementBytes)
-        let poolBytes = poolMemory.map { $0 << 20 } ?? defaultPoolBytes
+        let poolBytes = engineOptions.poolMemory.map { $0 << 20 } ?? defaultPoolBytes
         let pageCount = budget.pageCount(byteBudget: poolBytes)
         let capacity = budget.kvTokenCapacity(pageCount: pageCount)
         let modelContext = min(maxModelLength ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
@@ -188,9 +160,7 @@ struct ServeCommand: AsyncParsableCommand {
             model: llama,
             configuration: EngineConfiguration(
                 servedModelName: name, modelPath: loaded.path, pageCount: pageCount, maxModelLength: min(modelContext, capacity),
-                scheduler: SchedulerConfiguration(
-                    stepTokenBudget: maxBatchedTokens, maxRunningRequests: maxRunning,
-                    maxAdaptersPerStep: maxAdaptersPerStep, timeToFirstTokenSLO: ttftSLO.map { .seconds($0) }),
+                scheduler: engineOptions.scheduler(pageCount: pageCount, timeToFirstTokenSLO: ttftSLO.map { .seconds($0) }),
                 maxQueueLength: maxQueue, adapterPaths: AdapterPathPolicy(root: adapterRoot)),
             tokenizer: loaded.tokenizer, chatTemplate: template, eosTokenIDs: loaded.eosTokenIDs)
         let randomAdapters = BenchAdapters.make(

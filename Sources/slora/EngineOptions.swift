@@ -1,13 +1,14 @@
-// The in-process engine of `slora bench serve`: device, base model (files or dummy), pool and
-// scheduler knobs, with the same meanings and defaults as `slora serve`'s options.
+// The engine options `slora serve` and `slora bench serve` share: device, base model (files or dummy),
+// pool and scheduler knobs.
 
 import ArgumentParser
+import Engine
 
-struct BenchEngineOptions: ParsableArguments {
+struct EngineOptions: ParsableArguments {
     @Option(help: "Compute device (default: cuda when a GPU is present, else cpu).")
     var device: ComputeDevice?
 
-    @Option(help: "The base model: an HF directory or a .gguf file.")
+    @Option(help: "The base model: an HF directory (config.json, *.safetensors, tokenizer.json) or a .gguf file.")
     var model: String?
 
     @Option(help: "Random weights of this shape instead of --model (llama-7b, llama-13b, llama3-8b, tiny).")
@@ -36,6 +37,14 @@ struct BenchEngineOptions: ParsableArguments {
 
     @Option(help: "CPU threads for the cpu backend (default: all cores).")
     var threads: Int?
+
+    /// The scheduler these options describe for a pool of `pageCount` pages.
+    func scheduler(pageCount: Int, timeToFirstTokenSLO: Duration?) -> SchedulerConfiguration {
+        SchedulerConfiguration(
+            stepTokenBudget: maxBatchedTokens, maxRunningRequests: maxRunning, maxAdaptersPerStep: maxAdaptersPerStep,
+            timeToFirstTokenSLO: timeToFirstTokenSLO, prefetchAdapters: !noPrefetch,
+            adapterPageShare: separatePools.map { Int($0 * Double(pageCount)) })
+    }
 
     func validate() throws {
         if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
