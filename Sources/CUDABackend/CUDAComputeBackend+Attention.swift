@@ -91,7 +91,7 @@ extension CUDAComputeBackend {
             a.pointer(partial?.address ?? 0)
         }
         if let partial {
-            launch("attention_combine_\(suffix)", grid: (t * headCount, 1, 1), block: 128, op: "attention") { a in
+            launch("attention_combine_\(suffix)", grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
                 a.pointer(partial.address)
                 a.int32(splits)
                 a.int32(headDim)

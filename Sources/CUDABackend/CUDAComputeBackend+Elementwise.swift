@@ -119,7 +119,7 @@ extension CUDAComputeBackend {
         {
             launch(
                 "gemv_t\(capacity)_bf16", grid: LaunchGeometry.gemvGrid(n: weight.rows), block: LaunchGeometry.gemvThreads,
-                op: "matmul(\(rows)×\(weight.cols) · [\(weight.rows)×\(weight.cols)]ᵀ)"
+                op: "matmul \(weight.cols)→\(weight.rows) gemv"
             ) { a in
                 a.pointer(x.address)
                 a.pointer(weight.address)
@@ -136,6 +136,7 @@ extension CUDAComputeBackend {
                 x: x.address, w: weight.address, out: out.address, rows: rows, n: weight.rows, k: weight.cols,
                 inputType: storage.cudaDataType, pedantic: storage == .f32)
             if options.debug { try stream.synchronize() }
+            if activeProfiler != nil { profileMark("matmul \(weight.cols)→\(weight.rows) cublas") }
         } catch {
             fail(error, "matmul(\(rows)×\(weight.cols) · [\(weight.rows)×\(weight.cols)]ᵀ)")
         }

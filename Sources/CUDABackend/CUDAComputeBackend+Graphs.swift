@@ -9,7 +9,7 @@ extension CUDAComputeBackend {
     public func runStep(
         step: StepBatch, adapters: AdapterBatch, reuseKey: AnyHashable?, _ body: (CUDAPreparedStep) -> CUDATensor
     ) -> CUDATensor {
-        guard useGraphs && !options.debug, let reuseKey, graphs.capturing == nil else {
+        guard useGraphs && !options.debug && activeProfiler == nil, let reuseKey, graphs.capturing == nil else {
             return body(prepare(step: step, adapters: adapters))
         }
         precondition(adapters.tokenSlots.count == step.tokenCount, "adapter batch and step disagree on tokenCount")

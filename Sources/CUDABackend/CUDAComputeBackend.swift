@@ -61,6 +61,8 @@ public final class CUDAComputeBackend: ComputeBackend {
     public var useGraphs: Bool
     /// Captured decode graphs.
     let graphs: StepGraphCache
+    /// The profiler timing each op while a profile window is open (`beginProfile`); graphs are off then.
+    var activeProfiler: CUDAOpProfiler?
     /// Why a capture was refused (graphs then run eagerly for that shape); nil while all captures worked.
     public internal(set) var graphsDisabledReason: String?
 
@@ -125,6 +127,7 @@ public final class CUDAComputeBackend: ComputeBackend {
         do {
             try library.kernel(name).launch(grid: grid, block: (block, 1, 1), stream: stream, arguments: args)
             if options.debug { try checkAfterLaunch(kernel: name, op: op) }
+            if activeProfiler != nil { profileMark(op) }
         } catch {
             fail(error, "\(op) (\(name))")
         }

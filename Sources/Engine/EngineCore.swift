@@ -18,6 +18,8 @@ public final class EngineCore<B: ComputeBackend> {
     private var states: [RequestID: GenerationState] = [:]
     private var adapterNames: [AdapterID: String] = [:]
     public private(set) var stepCount = 0
+    /// Time per part of the steps so far (the engine thread adds the snapshot time).
+    public var timings = EngineStepTimings()
 
     public init(
         model: LlamaModel<B>, pageCount: Int, scheduler configuration: SchedulerConfiguration,
@@ -79,7 +81,10 @@ public final class EngineCore<B: ComputeBackend> {
     /// Runs one step. Returns false when there was nothing to do.
     @discardableResult
     public func step(now: ContinuousClock.Instant) -> Bool {
+        let scheduleStart = ContinuousClock.now
         let output = scheduler.schedule(now: now)
+        timings.scheduleSeconds += scheduleStart.secondsElapsed
+        let executeStart = ContinuousClock.now
         for id in output.aborted {
             states.removeValue(forKey: id)?.request.sink.fail(.deadlineExceeded(retryAfterSeconds: retryAfterSeconds))
         }
@@ -87,6 +92,19 @@ public final class EngineCore<B: ComputeBackend> {
         let sampled = runner.execute(output) { [states] chunk in
             guard let request = states[chunk.request]?.request else { return ModelRunner.RowOptions(sampling: .greedy) }
             return ModelRunner.RowOptions(sampling: request.sampling, logprobs: request.logprobs)
+        }
+        timings.executeSeconds += executeStart.secondsElapsed
+        let outputStart = ContinuousClock.now
+        defer { timings.outputSeconds += outputStart.secondsElapsed }
+        if !output.chunks.isEmpty {
+            timings.steps += 1
+            for chunk in output.chunks {
+                if chunk.tokens.count == 1 && chunk.samples && chunk.generatedCount > 0 {
+                    timings.decodeTokens += 1
+                } else {
+                    timings.prefillTokens += chunk.tokens.count
+                }
+            }
         }
         scheduler.update(output, sampled: sampled.mapValues(\.token))
         for chunk in output.chunks {
@@ -127,6 +145,7 @@ public final class EngineCore<B: ComputeBackend> {
         s.stepCount = stepCount
         s.stepSecondsEstimate = scheduler.stepSecondsEstimate
         s.waitingTokenCount = scheduler.waiting.reduce(0) { $0 + (scheduler.tokens(of: $1)?.count ?? 0) }
+        s.timings = timings
         return s
     }
 

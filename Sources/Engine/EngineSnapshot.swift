@@ -28,6 +28,8 @@ public struct EngineSnapshot: Sendable, Equatable {
     public var stepSecondsEstimate = 0.0
     /// Prompt tokens of waiting requests not yet computed.
     public var waitingTokenCount = 0
+    /// Where the steps' time went.
+    public var timings = EngineStepTimings()
 
     public init() {}
 

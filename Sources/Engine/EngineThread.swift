@@ -39,7 +39,9 @@ final class EngineThread<B: ComputeBackend>: EngineThreadBody, @unchecked Sendab
                 let elapsed = (ContinuousClock.now - start).components
                 core.scheduler.observeStep(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
             }
+            let snapshotStart = ContinuousClock.now
             mailbox.publish(core.snapshot())
+            if worked { core.timings.snapshotSeconds += snapshotStart.secondsElapsed }
             if !worked { mailbox.waitForMessages() }
         }
         // Submissions that raced the stop end with an error rather than never.

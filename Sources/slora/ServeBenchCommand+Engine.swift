@@ -62,6 +62,7 @@ extension ServeBenchCommand {
         let target = InProcessTarget(engine: engine, adapterNames: names, baseOnly: noAdapters || mergedAdapter)
         let (outcomes, wall) = await ServeBenchDriver(requests: requests, showProgress: !noProgress).run(on: target)
         let snapshot = engine.snapshot()
+        let t = snapshot.timings
         await engine.shutdown()
 
         settings.model = loaded.summary
@@ -76,7 +77,11 @@ extension ServeBenchCommand {
             settings: settings, summary: ServeSummary(outcomes: outcomes, slo: slo, wallSeconds: wall),
             engine: ServeBenchReport.EngineCounters(
                 steps: snapshot.stepCount, preemptions: snapshot.preemptionCount, earlyAborts: snapshot.earlyAbortCount,
-                residentAdapters: snapshot.residentAdapters.count),
+                residentAdapters: snapshot.residentAdapters.count,
+                scheduleMsPerStep: t.perStep(t.scheduleSeconds), executeMsPerStep: t.perStep(t.executeSeconds),
+                outputMsPerStep: t.perStep(t.outputSeconds), snapshotMsPerStep: t.perStep(t.snapshotSeconds),
+                prefillTokensPerStep: t.perStep(Double(t.prefillTokens)) / 1000,
+                decodeTokensPerStep: t.perStep(Double(t.decodeTokens)) / 1000),
             requests: perRequest ? outcomes : nil)
     }
 }

@@ -38,6 +38,14 @@ struct ServeBenchReport: Codable {
         var preemptions: Int
         var earlyAborts: Int
         var residentAdapters: Int
+        /// Milliseconds per step: scheduling, model (forward + sampling + device wait), output, snapshot.
+        var scheduleMsPerStep: Double?
+        var executeMsPerStep: Double?
+        var outputMsPerStep: Double?
+        var snapshotMsPerStep: Double?
+        /// Tokens per step: prompt tokens computed, tokens decoded.
+        var prefillTokensPerStep: Double?
+        var decodeTokensPerStep: Double?
     }
 
     var settings: Settings
@@ -80,6 +88,12 @@ struct ServeBenchReport: Codable {
             lines.append(
                 "engine: \(e.steps) steps, \(e.preemptions) preemptions, \(e.earlyAborts) early aborts, "
                     + "\(e.residentAdapters) adapters resident at the end; max send lag \(f(s.maxSendLag, 3)) s")
+            if let execute = e.executeMsPerStep {
+                lines.append(
+                    "per step: schedule \(f(e.scheduleMsPerStep ?? 0, 3)) ms, model \(f(execute, 3)) ms, output "
+                        + "\(f(e.outputMsPerStep ?? 0, 3)) ms, snapshot \(f(e.snapshotMsPerStep ?? 0, 3)) ms; "
+                        + "\(f(e.prefillTokensPerStep ?? 0, 1)) prompt + \(f(e.decodeTokensPerStep ?? 0, 1)) decode tokens")
+            }
         }
         for note in settings.notes { lines.append("note: \(note)") }
         return lines.joined(separator: "\n")

@@ -52,7 +52,7 @@ struct GPUCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpu-check", abstract: "Verify the CUDA backend against the CPU reference and HF; time it.",
         subcommands: [GPUParityCommand.self, GPUFixturesCommand.self, GPUMidsizeCommand.self, GPUSpeedCommand.self,
-            GPUTensorParallelCommand.self])
+            GPUTensorParallelCommand.self, GPUProfileCommand.self])
 }
 
 struct GPUParityCommand: ParsableCommand {
