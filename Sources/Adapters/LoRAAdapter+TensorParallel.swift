@@ -21,8 +21,7 @@ extension LoRAAdapter {
     public func shard(_ shard: TensorParallelShard) -> LoRAAdapter {
         if shard.isSingle { return self }
         let local = widths.sharded(worldSize: shard.worldSize)
-        let ranks = layout.entries.map { row in row.map { $0?.rank ?? 0 } }
-        let localLayout = AdapterStreamLayout(ranks: ranks, widths: local)
+        let localLayout = shardLayout(worldSize: shard.worldSize)
         var out = [Float](repeating: 0, count: localLayout.elementCount)  // [localLayout.elementCount]
         stream.withUnsafeBufferPointer { full in
             out.withUnsafeMutableBufferPointer { part in
@@ -52,6 +51,15 @@ extension LoRAAdapter {
         return LoRAAdapter(
             name: name, directory: directory, config: config, widths: local, layout: localLayout, stream: out,
             scalings: scalings, contentHash: contentHash)
+    }
+
+    /// The layout of every rank's shard under `worldSize` ranks (`shard(_:).layout` without copying the
+    /// stream; the same on every rank): what the rank's pool pages hold, so its `elementCount` sizes the
+    /// adapter's pages. `layout` itself for one rank.
+    public func shardLayout(worldSize: Int) -> AdapterStreamLayout {
+        if worldSize == 1 { return layout }
+        return AdapterStreamLayout(
+            ranks: layout.entries.map { row in row.map { $0?.rank ?? 0 } }, widths: widths.sharded(worldSize: worldSize))
     }
 
     private static func copy(

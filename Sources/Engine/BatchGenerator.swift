@@ -12,10 +12,12 @@ public final class BatchGenerator<B: ComputeBackend> {
     public let model: LlamaModel<B>
     public let scheduler: Scheduler
     public let runner: ModelRunner<B>
+    /// The model and its pool.
+    public let executor: SingleModelExecutor<B>
     /// Most tokens one step may run (prefill chunks are cut to fit).
     public var stepTokenBudget: Int { scheduler.configuration.stepTokenBudget }
     public var pool: PagePool { scheduler.pool }
-    public var poolTensor: B.Tensor { runner.poolTensor }
+    public var poolTensor: B.Tensor { executor.pool }
     public var adapters: AdapterResidency { scheduler.adapters }
 
     private var adapterIDs: [String: AdapterID] = [:]
@@ -27,7 +29,8 @@ public final class BatchGenerator<B: ComputeBackend> {
         self.scheduler = Scheduler(
             configuration: SchedulerConfiguration(stepTokenBudget: max(1, stepTokenBudget), maxRunningRequests: .max),
             geometry: model.geometry, pageCount: pageCount)
-        self.runner = ModelRunner(model: model, pageCount: pageCount)
+        self.executor = SingleModelExecutor(model: model, pageCount: pageCount)
+        self.runner = ModelRunner(executor: executor)
     }
 
     /// Registers `adapter` under its name (replacing an adapter of the same name).
@@ -36,8 +39,8 @@ public final class BatchGenerator<B: ComputeBackend> {
         let id = AdapterID(nextAdapterID)
         nextAdapterID += 1
         adapterIDs[adapter.name] = id
-        runner.register(adapter, as: id)
-        scheduler.registerAdapter(id, elementCount: adapter.layout.elementCount)
+        let layout = runner.register(adapter, as: id)
+        scheduler.registerAdapter(id, elementCount: layout.elementCount)
     }
 
     /// Generates for every request; returns the generated ids of each, in request order.

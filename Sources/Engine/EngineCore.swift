@@ -21,14 +21,26 @@ public final class EngineCore<B: ComputeBackend> {
     /// Time per part of the steps so far (the engine thread adds the snapshot time).
     public var timings = EngineStepTimings()
 
+    /// A core whose steps run on `executor` (one model, or the ranks of a tensor-parallel group); the
+    /// scheduler's pool has the executor's page count and geometry, standing for every rank's pool.
     public init(
+        executor: any StepExecutor<B>, scheduler configuration: SchedulerConfiguration,
+        tokenizer: (any TextTokenizer)?, retryAfterSeconds: Int = 1
+    ) {
+        self.scheduler = Scheduler(configuration: configuration, geometry: executor.geometry, pageCount: executor.pageCount)
+        self.runner = ModelRunner(executor: executor)
+        self.tokenizer = tokenizer
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// A core on one model with a pool of `pageCount` pages.
+    public convenience init(
         model: LlamaModel<B>, pageCount: Int, scheduler configuration: SchedulerConfiguration,
         tokenizer: (any TextTokenizer)?, retryAfterSeconds: Int = 1
     ) {
-        self.scheduler = Scheduler(configuration: configuration, geometry: model.geometry, pageCount: pageCount)
-        self.runner = ModelRunner(model: model, pageCount: pageCount)
-        self.tokenizer = tokenizer
-        self.retryAfterSeconds = retryAfterSeconds
+        self.init(
+            executor: SingleModelExecutor(model: model, pageCount: pageCount), scheduler: configuration,
+            tokenizer: tokenizer, retryAfterSeconds: retryAfterSeconds)
     }
 
     // MARK: - Inputs
@@ -36,8 +48,8 @@ public final class EngineCore<B: ComputeBackend> {
     /// Makes a loaded adapter available under `id` (its host copy is kept until released).
     public func registerAdapter(_ adapter: LoRAAdapter, as id: AdapterID) {
         adapterNames[id] = adapter.name
-        runner.register(adapter, as: id)
-        scheduler.registerAdapter(id, elementCount: adapter.layout.elementCount)
+        let layout = runner.register(adapter, as: id)  // its shard's layout under tensor parallelism
+        scheduler.registerAdapter(id, elementCount: layout.elementCount)
     }
 
     /// Unloads `id`: requests already admitted with it finish; its pages and host copy go after them.

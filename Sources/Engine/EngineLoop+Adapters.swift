@@ -22,7 +22,7 @@ extension EngineLoop {
                 try restricted
                 ? configuration.adapterPaths.resolve(path) : AdapterPathPolicy(root: nil).resolve(path)
             let adapter = try await Self.load(name: name, directory: directory, base: modelConfiguration)
-            let pages = geometry.adapterPageCount(elementCount: adapter.layout.elementCount)
+            let pages = adapterPageCount(adapter)
             guard pages + geometry.kvPageCount(tokenCount: 1) <= configuration.pageCount else {
                 throw AdapterRegistrationError.invalid(
                     name: name, reason: "it needs \(pages) pool pages and the pool has \(configuration.pageCount)")

@@ -14,7 +14,7 @@ extension EngineLoop {
         else {
             throw .invalid(name: name, reason: "it was built for another model shape")
         }
-        let pages = geometry.adapterPageCount(elementCount: adapter.layout.elementCount)
+        let pages = adapterPageCount(adapter)
         guard pages + geometry.kvPageCount(tokenCount: 1) <= configuration.pageCount else {
             throw .invalid(name: name, reason: "it needs \(pages) pool pages and the pool has \(configuration.pageCount)")
         }

@@ -25,35 +25,53 @@ public final class EngineLoop<B: ComputeBackend>: Sendable {
     public let configuration: EngineConfiguration
     public let renderer: PromptRenderer
     public let modelConfiguration: LlamaConfiguration
+    /// One rank's pool geometry (every rank's under tensor parallelism).
     public let geometry: PageGeometry
+    /// Ranks the model is split over (1: no tensor parallelism).
+    public let tensorParallelSize: Int
     /// Tokens that end generation unless `ignore_eos`.
     public let eosTokenIDs: Set<Int32>
     /// Unix seconds when the engine started (the base model's `created`).
     public let created: Int
     let mailbox = EngineMailbox()
 
-    /// Starts the engine thread on `model`.
+    /// Starts the engine thread on `model`, with a pool of `configuration.pageCount` pages.
     /// - Parameters:
     ///   - tokenizer: nil serves token-id prompts only (token texts are then empty).
     ///   - chatTemplate: nil refuses chat prompts.
     ///   - eosTokenIDs: ids that end generation; nil takes the model's and the tokenizer's EOS ids.
-    public init(
+    public convenience init(
         model: LlamaModel<B>, configuration: EngineConfiguration, tokenizer: (any TextTokenizer)?,
         chatTemplate: ChatTemplate?, eosTokenIDs: Set<Int32>? = nil
     ) {
+        self.init(
+            executor: SingleModelExecutor(model: model, pageCount: configuration.pageCount), configuration: configuration,
+            tokenizer: tokenizer, chatTemplate: chatTemplate, eosTokenIDs: eosTokenIDs)
+    }
+
+    /// Starts the engine thread on `executor` (one model, or the ranks of a tensor-parallel group); the
+    /// engine thread owns it from now on and shuts it down when the engine stops.
+    /// - Precondition: `configuration.pageCount == executor.pageCount`.
+    public init(
+        executor: any StepExecutor<B>, configuration: EngineConfiguration, tokenizer: (any TextTokenizer)?,
+        chatTemplate: ChatTemplate?, eosTokenIDs: Set<Int32>? = nil
+    ) {
+        precondition(
+            configuration.pageCount == executor.pageCount,
+            "the configuration has \(configuration.pageCount) pool pages, the executor \(executor.pageCount)")
+        let config = executor.config
         var configuration = configuration
-        configuration.maxModelLength = min(configuration.maxModelLength, model.config.maxPositionEmbeddings)
+        configuration.maxModelLength = min(configuration.maxModelLength, config.maxPositionEmbeddings)
         configuration.scheduler.maxWaitingRequests = nil  // bounded here, at submission
         self.configuration = configuration
-        self.renderer = PromptRenderer(
-            tokenizer: tokenizer, chatTemplate: chatTemplate, vocabularySize: model.config.vocabularySize)
-        self.modelConfiguration = model.config
-        self.geometry = model.geometry
-        self.eosTokenIDs =
-            eosTokenIDs ?? Set((model.config.eosTokenIDs + (tokenizer?.eosTokenIDs ?? [])).map { Int32($0) })
+        self.renderer = PromptRenderer(tokenizer: tokenizer, chatTemplate: chatTemplate, vocabularySize: config.vocabularySize)
+        self.modelConfiguration = config
+        self.geometry = executor.geometry
+        self.tensorParallelSize = executor.worldSize
+        self.eosTokenIDs = eosTokenIDs ?? Set((config.eosTokenIDs + (tokenizer?.eosTokenIDs ?? [])).map { Int32($0) })
         self.created = Int(Date().timeIntervalSince1970)
         let core = EngineCore(
-            model: model, pageCount: configuration.pageCount, scheduler: configuration.scheduler, tokenizer: tokenizer,
+            executor: executor, scheduler: configuration.scheduler, tokenizer: tokenizer,
             retryAfterSeconds: configuration.retryAfterSeconds)
         mailbox.publish(core.snapshot())
         EngineThread(core: core, mailbox: mailbox).start()
@@ -101,6 +119,11 @@ public final class EngineLoop<B: ComputeBackend>: Sendable {
             snapshot.liveRequestCount += s.pendingSubmissions
             return snapshot
         }
+    }
+
+    /// Pool pages `adapter` takes (on every rank: its tensor-parallel shard's layout sizes them).
+    func adapterPageCount(_ adapter: LoRAAdapter) -> Int {
+        geometry.adapterPageCount(elementCount: adapter.shardLayout(worldSize: tensorParallelSize).elementCount)
     }
 
     /// The base model, then the served adapters in load order.

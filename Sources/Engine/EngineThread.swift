@@ -51,6 +51,7 @@ final class EngineThread<B: ComputeBackend>: EngineThreadBody, @unchecked Sendab
         var final = core.snapshot()
         final.liveRequestCount = 0
         mailbox.publish(final)
+        core.runner.executor.shutdown()  // the ranks' threads and device memory go before `stopped`
         mailbox.withState { $0.phase = .stopped }
     }
 }

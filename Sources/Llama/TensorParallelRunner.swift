@@ -148,10 +148,7 @@ public final class TensorParallelRunner<B: ComputeBackend>: @unchecked Sendable 
 
     /// The pool elements one rank's shard of `adapter` takes (the same on every rank).
     public func shardElementCount(of adapter: LoRAAdapter) -> Int {
-        AdapterStreamLayout(
-            ranks: adapter.layout.entries.map { row in row.map { $0?.rank ?? 0 } },
-            widths: adapter.widths.sharded(worldSize: worldSize)
-        ).elementCount
+        adapter.shardLayout(worldSize: worldSize).elementCount
     }
 
     // MARK: - Shutdown

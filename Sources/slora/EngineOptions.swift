@@ -1,5 +1,5 @@
 // The engine options `slora serve` and `slora bench serve` share: device, base model (files or dummy),
-// pool and scheduler knobs.
+// tensor parallelism, pool and scheduler knobs.
 
 import ArgumentParser
 import Engine
@@ -14,8 +14,15 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Random weights of this shape instead of --model (llama-7b, llama-13b, llama3-8b, tiny).")
     var dummyModel: DummyModelPreset?
 
-    @Option(help: ArgumentHelp("Memory of the unified KV-cache + adapter pool (default: 1024 on cpu; on cuda 90 % of what is free after the weights, less 4 GiB).", valueName: "MiB"))
+    @Option(help: ArgumentHelp("Memory of the unified KV-cache + adapter pool, per rank with --tensor-parallel (default: 1024 on cpu; on cuda 90 % of what is free after the weights, less 4 GiB).", valueName: "MiB"))
     var poolMemory: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Split the model over N ranks (Megatron tensor parallelism; adapters split the same way): on cuda GPUs "
+                + "0..<N with NCCL, on cpu N in-process ranks sharing --threads. N must divide the attention heads, "
+                + "the KV heads and intermediate_size.", valueName: "N"))
+    var tensorParallel = 1
 
     @Option(help: ArgumentHelp("Most tokens one step runs (prefill chunks and decodes together).", valueName: "TOKENS"))
     var maxBatchedTokens = 512
@@ -48,6 +55,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         if let poolMemory, poolMemory < 1 { throw ValidationError("--pool-memory must be ≥ 1") }
+        if tensorParallel < 1 { throw ValidationError("--tensor-parallel must be ≥ 1") }
         if maxBatchedTokens < 1 || maxRunning < 1 { throw ValidationError("--max-batched-tokens and --max-running must be ≥ 1") }
         if let separatePools, !(separatePools > 0 && separatePools < 1) {
             throw ValidationError("--separate-pools is a fraction in (0, 1)")

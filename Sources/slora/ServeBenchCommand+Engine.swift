@@ -14,28 +14,24 @@ extension ServeBenchCommand {
         var settings = settings
         switch ComputeDevice.resolve(engineOptions.device) {
         case .cpu:
-            let loaded = try BaseModelLoader.cpu(source, threads: engineOptions.threads)
             settings.device = "cpu"
-            return try await runEngine(loaded, trace: trace, settings: settings, defaultPoolBytes: 1 << 30)
+            return try await runEngine(try BaseModelLoader.cpu(source, options: engineOptions), trace: trace, settings: settings)
         case .cuda:
-            let loaded = try BaseModelLoader.cuda(source)
             settings.device = "cuda"
-            return try await runEngine(
-                loaded, trace: trace, settings: settings,
-                defaultPoolBytes: BaseModelLoader.defaultCUDAPoolBytes(loaded.model.backend))
+            return try await runEngine(try BaseModelLoader.cuda(source, options: engineOptions), trace: trace, settings: settings)
         }
     }
 
     private func runEngine<B: ComputeBackend>(
-        _ loaded: LoadedBaseModel<B>, trace: [TraceRequest], settings: ServeBenchReport.Settings, defaultPoolBytes: Int
+        _ loaded: LoadedBaseModel<B>, trace: [TraceRequest], settings: ServeBenchReport.Settings
     ) async throws -> ServeBenchReport {
         var settings = settings
-        let config = loaded.model.config
-        let pageCount = loaded.poolPageCount(mebibytes: engineOptions.poolMemory, defaultBytes: defaultPoolBytes)
-        let capacity = (pageCount / config.layerCount) * loaded.model.geometry.tokensPerPage
+        let config = loaded.config
+        let pageCount = loaded.pageCount
+        let capacity = loaded.budget.kvTokenCapacity(pageCount: pageCount)
         let scheduler = engineOptions.scheduler(pageCount: pageCount, timeToFirstTokenSLO: earlyAbort ? .seconds(slo) : nil)
         let engine = EngineLoop(
-            model: loaded.model,
+            executor: loaded.executor,
             configuration: EngineConfiguration(
                 servedModelName: loaded.name, modelPath: loaded.path, pageCount: pageCount,
                 maxModelLength: min(config.maxPositionEmbeddings, capacity), scheduler: scheduler),
@@ -67,7 +63,7 @@ extension ServeBenchCommand {
 
         settings.model = loaded.summary
         settings.poolPages = pageCount
-        settings.poolMiB = Double(pageCount * loaded.model.geometry.elementsPerPage * loaded.poolElementBytes) / Double(1 << 20)
+        settings.poolMiB = Double(loaded.poolBytes) / Double(1 << 20)  // per rank
         settings.maxBatchedTokens = engineOptions.maxBatchedTokens
         settings.maxRunning = engineOptions.maxRunning
         settings.maxAdaptersPerStep = engineOptions.maxAdaptersPerStep

@@ -110,8 +110,9 @@ struct ServeBenchCommand: AsyncParsableCommand {
         if promptVocabulary < 1 { throw ValidationError("--prompt-vocabulary must be ≥ 1") }
         if url != nil {
             if earlyAbort { throw ValidationError("--early-abort with --url: start the server with --ttft-slo instead") }
-            if engineOptions.model != nil || engineOptions.dummyModel != nil {
-                throw ValidationError("--model/--dummy-model are for the in-process engine; the server at --url has its own")
+            if engineOptions.model != nil || engineOptions.dummyModel != nil || engineOptions.tensorParallel != 1 {
+                throw ValidationError(
+                    "--model/--dummy-model/--tensor-parallel are for the in-process engine; the server at --url has its own")
             }
         } else if (engineOptions.model == nil) == (engineOptions.dummyModel == nil) {
             throw ValidationError("give exactly one of --model and --dummy-model (or --url)")

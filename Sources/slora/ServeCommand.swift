@@ -122,18 +122,14 @@ struct ServeCommand: AsyncParsableCommand {
         let source = try BaseModelSource(model: engineOptions.model, dummy: engineOptions.dummyModel)
         let device = ComputeDevice.resolve(engineOptions.device)
         switch device {
-        case .cpu:
-            try await serve(try BaseModelLoader.cpu(source, threads: engineOptions.threads), device: device, defaultPoolBytes: 1024 << 20)
-        case .cuda:
-            let loaded = try BaseModelLoader.cuda(source)
-            try await serve(loaded, device: device, defaultPoolBytes: BaseModelLoader.defaultCUDAPoolBytes(loaded.model.backend))
+        case .cpu: try await serve(try BaseModelLoader.cpu(source, options: engineOptions), device: device)
+        case .cuda: try await serve(try BaseModelLoader.cuda(source, options: engineOptions), device: device)
         }
     }
 
-    private func serve<B: ComputeBackend>(_ loaded: LoadedBaseModel<B>, device: ComputeDevice, defaultPoolBytes: Int) async throws {
+    private func serve<B: ComputeBackend>(_ loaded: LoadedBaseModel<B>, device: ComputeDevice) async throws {
         let logger = Logger(label: "slora")
-        let llama = loaded.model
-        let config = llama.config
+        let config = loaded.config
         var template: ChatTemplate?
         if let source = loaded.chatTemplate {
             do {
@@ -142,22 +138,21 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.warning("The model's chat template does not parse (\(error)); chat completions are refused.")
             }
         }
-        let budget = PoolBudget(
-            widths: llama.projectionWidths, layerCount: config.layerCount,
-            tokensPerPage: llama.geometry.tokensPerPage, elementByteCount: loaded.poolElementBytes)
-        let poolBytes = engineOptions.poolMemory.map { $0 << 20 } ?? defaultPoolBytes
-        let pageCount = budget.pageCount(byteBudget: poolBytes)
-        let capacity = budget.kvTokenCapacity(pageCount: pageCount)
+        let poolBytes = loaded.poolBytes  // per rank
+        let pageCount = loaded.pageCount
+        let capacity = loaded.budget.kvTokenCapacity(pageCount: pageCount)
         let modelContext = min(maxModelLength ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
         guard capacity >= 2 else {
-            throw ValidationError("--pool-memory \(poolBytes >> 20) MiB holds \(capacity) tokens of KV; give it more")
+            loaded.executor.shutdown()
+            throw ValidationError(
+                "--pool-memory \(engineOptions.poolMemory ?? poolBytes >> 20) MiB holds \(capacity) tokens of KV; give it more")
         }
         if capacity < modelContext {
             logger.warning("The pool holds \(capacity) tokens of one sequence; the context is cut from \(modelContext).")
         }
         let name = servedModelName ?? loaded.name
         let engine = EngineLoop(
-            model: llama,
+            executor: loaded.executor,
             configuration: EngineConfiguration(
                 servedModelName: name, modelPath: loaded.path, pageCount: pageCount, maxModelLength: min(modelContext, capacity),
                 scheduler: engineOptions.scheduler(pageCount: pageCount, timeToFirstTokenSLO: ttftSLO.map { .seconds($0) }),
@@ -185,7 +180,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let context = engine.configuration.maxModelLength
         logger.info(
-            "Serving '\(name)' with \(adapters.count + randomAdapters.count) adapter(s) on \(device.rawValue): \(pageCount) pool pages (\(poolBytes >> 20) MiB), context \(context), http://\(host):\(port)")
+            "Serving '\(name)' with \(adapters.count + randomAdapters.count) adapter(s) on \(device.rawValue)\(loaded.executor.worldSize > 1 ? " × \(loaded.executor.worldSize) tensor-parallel ranks" : ""): \(pageCount) pool pages (\(poolBytes >> 20) MiB\(loaded.executor.worldSize > 1 ? " per rank" : "")), context \(context), http://\(host):\(port)")
 
         let drain = DrainState()
         let application = buildApplication(

@@ -52,7 +52,7 @@ enum DummyModel {
             next &+= 0x9E37_79B9_7F4A_7C15
             return backend.makeRandomWeight(rows: rows, cols: cols, seed: next, scale: scale ?? (3 / Float(cols)).squareRoot())
         }
-        return HostDummyWeights.assemble(config: c, backend: backend) { rows, cols, scale in matrix(rows, cols, scale: scale) }
+        return HostDummyWeights.assemble(config: c, backend: backend) { rows, cols, scale, _ in matrix(rows, cols, scale: scale) }
     }
 
     /// Bytes of all weights (the decode step's weight traffic).
