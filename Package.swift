@@ -66,6 +66,7 @@ let package = Package(
                 .embedInCode("Kernels/rope.cu"),
                 .embedInCode("Kernels/write_kv.cu"),
                 .embedInCode("Kernels/paged_attention.cu"),
+                .embedInCode("Kernels/tiled_attention.cu"),
                 .embedInCode("Kernels/silu_mul.cu"),
                 .embedInCode("Kernels/lora.cu"),
                 .embedInCode("Kernels/sampling.cu"),

@@ -57,6 +57,9 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// Most rows a bf16 matmul sends to gemv.cu (default 2: on the H200 it beat cuBLAS at 1–2 rows and lost
     /// from 4 rows on, docs/benchmarks/2026-11-29-h200-serve/gpu-check.md; `$SLORA_GEMV_MAX_ROWS` 0…16 overrides).
     public var gemvMaxRows: Int
+    /// Attention through tiled_attention.cu where its kernels fit (default); false (or
+    /// `$SLORA_ATTENTION=reference`) runs paged_attention.cu for every token.
+    public var fastAttention: Bool
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
     /// Captured decode graphs.
@@ -82,6 +85,7 @@ public final class CUDAComputeBackend: ComputeBackend {
         adapterCopies = try AdapterCopyQueue(context: context)
         let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 2
         gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
+        fastAttention = ProcessInfo.processInfo.environment["SLORA_ATTENTION"] != "reference"
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
         name = "cuda (\(context.deviceName), \(storage.rawValue)\(options.debug ? ", debug" : ""))"

@@ -20,6 +20,8 @@ public struct StepShape: Hashable, Sendable {
     public let maxRank: Int
     /// LoRA tiles (runs of ≤ LaunchGeometry.loraTile tokens on one adapter).
     public let tileCount: Int
+    /// Attention query tiles (`LaunchGeometry.attentionTiles`); 0 when every token goes to attention_rows.
+    public let attentionTileCount: Int
     /// Tokens that use an adapter.
     public let adapterTokenCount: Int
     /// `LaunchGeometry.lengthBucketCount(maxLength:)` of the longest attention span (position + 1).
@@ -46,6 +48,8 @@ struct StepLayout: Hashable, Sendable {
     var descriptors = 0
     var scalings = 0
     var tiles = 0
+    var attentionTiles = 0
+    var attentionSingle = 0
     var wordCount = 0
 
     /// Packs `step` and `adapters` into words (f32 scalings as their bit patterns) and derives the shape.
@@ -69,6 +73,9 @@ struct StepLayout: Hashable, Sendable {
         layout.scalings = words.count
         words.append(contentsOf: adapters.scalings.map(\.bitPattern))
         layout.tiles = append(tiles.flatMap { [Int32($0.start), Int32($0.count), Int32($0.slot)] })
+        let attention = LaunchGeometry.attentionTiles(positions: step.positions, tokenSequence: step.tokenSequence)
+        layout.attentionTiles = append(attention.tiles.flatMap { $0 })
+        layout.attentionSingle = append(attention.tiles.isEmpty ? [] : attention.single)
         if words.isEmpty { words.append(0) }
         layout.wordCount = words.count
 
@@ -87,6 +94,7 @@ struct StepLayout: Hashable, Sendable {
             tokenCount: step.tokenCount, sequenceCount: step.sequenceCount, pageTableStride: step.pageTableStride,
             logitRowCount: step.logitRows.count, slotCount: adapters.slotCount, adapterPageStride: adapters.pageStride,
             layerCount: adapters.layerCount, maxRank: adapters.maxRank, tileCount: tiles.count,
+            attentionTileCount: attention.tiles.count,
             adapterTokenCount: adapters.tokenSlots.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) },
             lengthBucketCount: LaunchGeometry.lengthBucketCount(maxLength: maxLength), targets: targets,
             streamOffsetsAligned: aligned)
@@ -131,4 +139,8 @@ public final class CUDAPreparedStep: @unchecked Sendable {
     var scalings: CUdeviceptr { address(layout.scalings) }
     /// [tiles, 3] int32
     var tiles: CUdeviceptr { address(layout.tiles) }
+    /// [attentionTileCount, 4] int32 (first token, count, sequence, first position)
+    var attentionTiles: CUdeviceptr { address(layout.attentionTiles) }
+    /// [T] int32, 1 for tokens attention_rows computes (present when attentionTileCount > 0)
+    var attentionSingle: CUdeviceptr { address(layout.attentionSingle) }
 }

@@ -36,6 +36,11 @@ public enum KernelSources {
                 entryPoints: typed([
                     "attention_d1", "attention_d2", "attention_d4", "attention_d8", "attention_d8s", "attention_combine",
                 ])),
+            KernelSource(
+                name: "tiled_attention.cu", text: text(PackageResources.tiled_attention_cu),
+                entryPoints: typed(
+                    LaunchGeometry.attentionRowLanes.map { "attention_rows_l\($0)" } + ["attention_rows_combine"]
+                        + LaunchGeometry.attentionTileHeadDims.map { "attention_tiles_d\($0)" })),
             KernelSource(name: "silu_mul.cu", text: text(PackageResources.silu_mul_cu), entryPoints: typed(["silu_mul"])),
             KernelSource(
                 name: "lora.cu", text: text(PackageResources.lora_cu),

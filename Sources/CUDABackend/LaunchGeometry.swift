@@ -91,6 +91,51 @@ public enum LaunchGeometry {
         "attention_d\(dpl)\(vectorized ? "" : "s")_\(suffix)"
     }
 
+    /// tiled_attention.cu's attention_rows variants: lanes per position (headDim = 8 · lanes).
+    public static let attentionRowLanes = [2, 4, 8, 16, 32]
+    /// tiled_attention.cu's attention_tiles variants.
+    public static let attentionTileHeadDims = [64, 128]
+    /// tiled_attention.cu TILE_Q: most query tokens per attention tile.
+    public static let attentionTileTokens = 16
+    /// Shortest run of consecutive tokens of one sequence that attention_tiles takes (shorter runs and
+    /// decode tokens go to attention_rows, which reads K/V once per token).
+    public static let attentionTileMinimumRun = 4
+    /// tiled_attention.cu TILE_WARPS · 32.
+    public static let attentionTileThreads = 128
+
+    /// Lanes per position of attention_rows for `headDim`, nil when no variant fits (then
+    /// paged_attention.cu runs): headDim = 8 · lanes and K/V rows 8-element aligned.
+    public static func attentionRowLanes(headDim: Int, kvWidth: Int) -> Int? {
+        guard headDim % 8 == 0, kvWidth % 8 == 0, attentionRowLanes.contains(headDim / 8) else { return nil }
+        return headDim / 8
+    }
+
+    /// Query tiles of a step: runs of ≥ `attentionTileMinimumRun` consecutive tokens of one sequence at
+    /// consecutive positions, cut into tiles of ≤ `attentionTileTokens`: `[(first token, count, sequence,
+    /// first position)]`; and `[T]` 1 for the tokens left to attention_rows, 0 for tiled ones.
+    public static func attentionTiles(positions: [Int32], tokenSequence: [Int32]) -> (tiles: [[Int32]], single: [Int32]) {
+        var tiles: [[Int32]] = []
+        var single = [Int32](repeating: 1, count: positions.count)
+        var start = 0
+        while start < positions.count {
+            var end = start + 1
+            while end < positions.count && tokenSequence[end] == tokenSequence[start]
+                && positions[end] == positions[end - 1] + 1
+            {
+                end += 1
+            }
+            if end - start >= attentionTileMinimumRun {
+                for first in stride(from: start, to: end, by: attentionTileTokens) {
+                    let count = min(attentionTileTokens, end - first)
+                    tiles.append([Int32(first), Int32(count), tokenSequence[first], positions[first]])
+                    for t in first..<(first + count) { single[t] = 0 }
+                }
+            }
+            start = end
+        }
+        return (tiles, single)
+    }
+
     /// Positions a step's longest sequence is rounded up to when choosing splits (so a decode loop keeps
     /// one split count, and one captured graph, for many steps).
     public static let attentionLengthBucket = 256

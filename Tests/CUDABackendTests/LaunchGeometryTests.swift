@@ -170,4 +170,27 @@ struct LaunchGeometryTests {
         #expect(LaunchGeometry.gemvCapacity(rows: 17) == nil)
         #expect(LaunchGeometry.gemvGrid(n: 4101).0 == 1026)
     }
+
+    /// Oracle: the tiles by hand: a 37-token prefill chunk is cut 16 + 16 + 5, a 3-token run and decode
+    /// tokens stay with attention_rows, and a run breaks where the sequence or the position jumps.
+    @Test func attentionTilesCoverPrefillRunsOnly() {
+        // seq 0: 37 prompt tokens at 0…36; seq 1: one decode token at 90; seq 2: 3 tokens at 10…12;
+        // seq 3: 4 tokens at 5…8; seq 4: decode at 7.
+        var positions: [Int32] = Array(0..<37)
+        var sequences = [Int32](repeating: 0, count: 37)
+        positions += [90, 10, 11, 12, 5, 6, 7, 8, 7]
+        sequences += [1, 2, 2, 2, 3, 3, 3, 3, 4]
+        let (tiles, single) = LaunchGeometry.attentionTiles(positions: positions, tokenSequence: sequences)
+        #expect(tiles == [[0, 16, 0, 0], [16, 16, 0, 16], [32, 5, 0, 32], [41, 4, 3, 5]])
+        #expect(single == Array(repeating: 0, count: 37) + [1, 1, 1, 1, 0, 0, 0, 0, 1])
+        // Every token is computed by exactly one kernel.
+        var covered = single
+        for tile in tiles { for t in Int(tile[0])..<Int(tile[0] + tile[1]) { covered[t] += 1 } }
+        #expect(covered.allSatisfy { $0 == 1 })
+        // A decode-only step has no tiles.
+        #expect(LaunchGeometry.attentionTiles(positions: [4, 9, 2], tokenSequence: [0, 1, 2]).tiles.isEmpty)
+        #expect(LaunchGeometry.attentionRowLanes(headDim: 128, kvWidth: 1024) == 16)
+        #expect(LaunchGeometry.attentionRowLanes(headDim: 96, kvWidth: 768) == nil)
+        #expect(LaunchGeometry.attentionRowLanes(headDim: 66, kvWidth: 66) == nil)
+    }
 }
