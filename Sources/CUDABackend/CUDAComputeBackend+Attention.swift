@@ -63,58 +63,10 @@ extension CUDAComputeBackend {
         let splits = LaunchGeometry.attentionSplits(
             tokens: t, heads: headCount, lengthBucketCount: step.shape.lengthBucketCount,
             multiprocessors: context.multiprocessorCount)
-        if fastAttention, let lanes = LaunchGeometry.attentionRowLanes(headDim: headDim, kvWidth: geometry.kvWidth) {
-            fastAttention(
-                q: q, pool: pool, geometry: geometry, layer: layer, step: step, headCount: headCount,
-                kvHeadCount: kvHeadCount, headDim: headDim, scale: scale, splits: splits, lanes: lanes, out: out)
-            return
-        }
-        // [T·H, splits, headDim + 2] partial (m, l, acc) per split; unused with one split.
-        let partial: CUDATensor? =
-            splits > 1
-            ? allocateTensor(count: t * headCount * splits * (headDim + 2), elementType: .f32, zero: false, op: "attention")
-            : nil
-        let name = LaunchGeometry.attentionKernelName(dpl: variant.dpl, vectorized: variant.vectorized, suffix: suffix)
-        launch(name, grid: (t * headCount, splits, 1), block: LaunchGeometry.attentionThreads, op: "attention") { a in
-            a.pointer(q.address)
-            a.pointer(pool.address)
-            a.pointer(step.positions)
-            a.pointer(step.tokenSequence)
-            a.pointer(step.pageTables)
-            a.int32(step.shape.pageTableStride)
-            a.int32(step.shape.sequenceCount)
-            a.int32(layer)
-            a.int32(geometry.layerCount)
-            a.int32(geometry.tokensPerPage)
-            a.int32(geometry.kvWidth)
-            a.int32(pool.count / geometry.elementsPerPage)
-            a.int32(headCount)
-            a.int32(kvHeadCount)
-            a.int32(headDim)
-            a.float(scale)
-            a.int32(splits)
-            a.pointer(out.address)
-            a.pointer(partial?.address ?? 0)
-        }
-        if let partial {
-            launch("attention_combine_\(suffix)", grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
-                a.pointer(partial.address)
-                a.int32(splits)
-                a.int32(headDim)
-                a.pointer(out.address)
-            }
-            retainDuringCapture(partial)
-        }
-    }
-
-    /// tiled_attention.cu: query tiles of prefill runs through attention_tiles (when the head dim has a
-    /// variant), every other token through attention_rows (+ attention_rows_combine with splits).
-    private func fastAttention(
-        q: CUDATensor, pool: CUDATensor, geometry: PageGeometry, layer: Int, step: CUDAPreparedStep,
-        headCount: Int, kvHeadCount: Int, headDim: Int, scale: Float, splits: Int, lanes: Int, out: CUDATensor
-    ) {
-        let t = step.shape.tokenCount
-        let tiled = step.shape.attentionTileCount > 0 && LaunchGeometry.attentionTileHeadDims.contains(headDim)
+        let lanes = LaunchGeometry.attentionRowLanes(headDim: headDim, kvWidth: geometry.kvWidth)
+        // Query tiles of prefill runs go to attention_tiles; the other tokens to a per-token kernel.
+        let tiled = fastAttention && lanes != nil && step.shape.attentionTileCount > 0
+            && LaunchGeometry.attentionTileHeadDims.contains(headDim)
         let single: CUdeviceptr = tiled ? step.attentionSingle : 0
         let poolPages = pool.count / geometry.elementsPerPage
         // [T·H, splits, headDim + 2] partial (m, l, acc) per split; unused with one split.
@@ -122,7 +74,16 @@ extension CUDAComputeBackend {
             splits > 1
             ? allocateTensor(count: t * headCount * splits * (headDim + 2), elementType: .f32, zero: false, op: "attention")
             : nil
-        launch("attention_rows_l\(lanes)_\(suffix)", grid: (t * headCount, splits, 1), block: LaunchGeometry.attentionThreads, op: "attention rows") { a in
+        let rows: String
+        let combine: String
+        if fastAttention, let lanes, let unroll = attentionRowUnroll {
+            rows = "attention_rows_l\(lanes)_u\(unroll)_\(suffix)"
+            combine = "attention_rows_combine_\(suffix)"
+        } else {
+            rows = LaunchGeometry.attentionKernelName(dpl: variant.dpl, vectorized: variant.vectorized, suffix: suffix)
+            combine = "attention_combine_\(suffix)"
+        }
+        launch(rows, grid: (t * headCount, splits, 1), block: LaunchGeometry.attentionThreads, op: "attention") { a in
             a.pointer(q.address)
             a.pointer(pool.address)
             a.pointer(step.positions)
@@ -138,13 +99,14 @@ extension CUDAComputeBackend {
             a.int32(poolPages)
             a.int32(headCount)
             a.int32(kvHeadCount)
+            if !rows.hasPrefix("attention_rows") { a.int32(headDim) }
             a.float(scale)
             a.int32(splits)
             a.pointer(out.address)
             a.pointer(partial?.address ?? 0)
         }
         if let partial {
-            launch("attention_rows_combine_\(suffix)", grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
+            launch(combine, grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
                 a.pointer(partial.address)
                 a.pointer(single)
                 a.int32(headCount)

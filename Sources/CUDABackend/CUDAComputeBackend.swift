@@ -50,8 +50,14 @@ public final class CUDAComputeBackend: ComputeBackend {
     let staging: HostStaging
     /// Adapter loads on their own stream (issue 5 item 4).
     let adapterCopies: AdapterCopyQueue
-    /// Forces the LoRA kernels (parity tests); nil chooses per step.
+    /// Forces the LoRA kernels (parity tests; `.paddedBMM` for the padded-bmm ablation, which is never
+    /// chosen otherwise); nil chooses per step.
     public var loraPathOverride: LaunchGeometry.LoRAPath?
+    /// Bytes of scratch one padded-bmm LoRA op aims to stay under, its tokens cut into chunks to fit (parity
+    /// checks lower it to exercise the chunking).
+    public var paddedLoRAScratchBudget = LaunchGeometry.paddedScratchBudget
+    /// The padded-bmm LoRA path's scratch, grown on demand and kept (CUDAComputeBackend+PaddedLoRA.swift).
+    var paddedLoRAScratch: CUDATensor?
     /// Forces the matmul kernel (parity and speed runs); nil chooses per shape (`matmulPath(rows:k:n:)`).
     public var matmulPathOverride: LaunchGeometry.MatmulPath?
     /// Most rows a bf16 matmul sends to gemv.cu (default 2: on the H200 it beat cuBLAS at 1–2 rows and lost
@@ -60,6 +66,9 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// Attention through tiled_attention.cu where its kernels fit (default); false (or
     /// `$SLORA_ATTENTION=reference`) runs paged_attention.cu for every token.
     public var fastAttention: Bool
+    /// The per-token attention kernel beside the tiles: attention_rows with this many positions in flight
+    /// per lane group, or nil for paged_attention.cu's kernel (`$SLORA_ATTENTION_ROWS` = paged, u2, u4, u8).
+    public var attentionRowUnroll: Int?
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
     /// Captured decode graphs.
@@ -86,6 +95,7 @@ public final class CUDAComputeBackend: ComputeBackend {
         let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 2
         gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
         fastAttention = ProcessInfo.processInfo.environment["SLORA_ATTENTION"] != "reference"
+        attentionRowUnroll = LaunchGeometry.attentionRowUnroll(ProcessInfo.processInfo.environment["SLORA_ATTENTION_ROWS"])
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
         name = "cuda (\(context.deviceName), \(storage.rawValue)\(options.debug ? ", debug" : ""))"

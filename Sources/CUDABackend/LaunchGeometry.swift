@@ -93,6 +93,18 @@ public enum LaunchGeometry {
 
     /// tiled_attention.cu's attention_rows variants: lanes per position (headDim = 8 · lanes).
     public static let attentionRowLanes = [2, 4, 8, 16, 32]
+    /// tiled_attention.cu's attention_rows unroll variants (positions in flight per lane group).
+    public static let attentionRowUnrolls = [2, 4, 8]
+
+    /// The attention_rows unroll a `$SLORA_ATTENTION_ROWS` value asks for ("u2", "u4", "u8"); nil for
+    /// "paged" (paged_attention.cu's per-token kernel). Default (nil value): paged.
+    public static func attentionRowUnroll(_ setting: String?) -> Int? {
+        guard let setting, setting.hasPrefix("u"), let unroll = Int(setting.dropFirst()),
+            attentionRowUnrolls.contains(unroll)
+        else { return nil }
+        return unroll
+    }
+
     /// tiled_attention.cu's attention_tiles variants.
     public static let attentionTileHeadDims = [64, 128]
     /// tiled_attention.cu TILE_Q: most query tokens per attention tile.
@@ -167,6 +179,9 @@ public enum LaunchGeometry {
         case rows
         /// Tiles of up to `loraTile` tokens on one adapter per block (MBGMM): prefill chunks.
         case segments
+        /// S-LoRA's "padded bmm" baseline (issue 6 ablation): adapter rows gathered into buffers padded to the
+        /// step's max rank, then cuBLAS strided-batched GEMMs (lora_padded.cu); only when forced.
+        case paddedBMM = "padded-bmm"
     }
 
     /// Runs of consecutive tokens on the same adapter (slot ≥ 0), cut into tiles of at most `loraTile`:

@@ -192,5 +192,9 @@ struct LaunchGeometryTests {
         #expect(LaunchGeometry.attentionRowLanes(headDim: 128, kvWidth: 1024) == 16)
         #expect(LaunchGeometry.attentionRowLanes(headDim: 96, kvWidth: 768) == nil)
         #expect(LaunchGeometry.attentionRowLanes(headDim: 66, kvWidth: 66) == nil)
+        #expect(LaunchGeometry.attentionRowUnroll("u8") == 8)
+        #expect(LaunchGeometry.attentionRowUnroll("paged") == nil)
+        #expect(LaunchGeometry.attentionRowUnroll(nil) == nil)
+        #expect(LaunchGeometry.attentionRowUnroll("u3") == nil)
     }
 }

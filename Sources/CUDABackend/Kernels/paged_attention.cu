@@ -28,11 +28,12 @@ __device__ __forceinline__ void load_head_chunk(const S* p, int valid, float* o)
 template <typename S, int DPL, bool VEC>
 __device__ void attention(
     const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,
-    int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth, int poolPages,
-    int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out, float* partial) {
+    const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth,
+    int poolPages, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out, float* partial) {
     const int th = blockIdx.x;  // t · headCount + h
     const int t = th / headCount;
     const int h = th - t * headCount;
+    if (single != nullptr && single[t] == 0) return;  // a query tile of tiled_attention.cu computes it
     const int split = blockIdx.y;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
@@ -152,8 +153,9 @@ __device__ void attention(
 /// Merges the `splits` partial results of each (t, h): out = Σ_s acc_s·e^(m_s−M) / Σ_s l_s·e^(m_s−M).
 /// Grid: one block per (t, h).
 template <typename S>
-__device__ void attention_combine(const float* partial, int splits, int headDim, S* out) {
+__device__ void attention_combine(const float* partial, const int* single, int headCount, int splits, int headDim, S* out) {
     const int th = blockIdx.x;
+    if (single != nullptr && single[th / headCount] == 0) return;
     const float* parts = partial + (long long)th * splits * (headDim + 2);
     float blockMax = SLORA_NEG_INF;
     for (int s = 0; s < splits; ++s) blockMax = fmaxf(blockMax, parts[s * (headDim + 2)]);
@@ -175,10 +177,10 @@ __device__ void attention_combine(const float* partial, int splits, int headDim,
 #define ATTENTION_KERNEL(NAME, S, DPL, VEC)                                                                        \
     extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32) NAME(                                             \
         const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
-        int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth,             \
-        int poolPages, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out,               \
+        const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
+        int kvWidth, int poolPages, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out,  \
         float* partial) {                                                                                          \
-        attention<S, DPL, VEC>(q, pool, positions, tokenSequence, pageTables, tableStride, sequenceCount, layer,   \
+        attention<S, DPL, VEC>(q, pool, positions, tokenSequence, pageTables, single, tableStride, sequenceCount, layer, \
                                layerCount, tokensPerPage, kvWidth, poolPages, headCount, kvHeadCount, headDim,     \
                                scale, splits, out, partial);                                                       \
     }
@@ -194,10 +196,12 @@ ATTENTION_KERNEL(attention_d4_f32, float, 4, true)
 ATTENTION_KERNEL(attention_d8_f32, float, 8, true)
 ATTENTION_KERNEL(attention_d8s_f32, float, 8, false)
 
-extern "C" __global__ void attention_combine_bf16(const float* partial, int splits, int headDim, bf16* out) {
-    attention_combine(partial, splits, headDim, out);
+extern "C" __global__ void attention_combine_bf16(
+    const float* partial, const int* single, int headCount, int splits, int headDim, bf16* out) {
+    attention_combine(partial, single, headCount, splits, headDim, out);
 }
 
-extern "C" __global__ void attention_combine_f32(const float* partial, int splits, int headDim, float* out) {
-    attention_combine(partial, splits, headDim, out);
+extern "C" __global__ void attention_combine_f32(
+    const float* partial, const int* single, int headCount, int splits, int headDim, float* out) {
+    attention_combine(partial, single, headCount, splits, headDim, out);
 }

@@ -14,14 +14,17 @@
 #include "common.cuh"
 
 #define ROWS_WARPS 8
-#define ROWS_UNROLL 4
 #define TILE_Q 16
 #define TILE_K 32
 #define TILE_WARPS 4
 
 // MARK: - attention_rows
 
-template <typename S, int LPP>
+/// Most page-table entries attention_rows caches in shared memory (positions of one split / tokensPerPage + 2);
+/// longer spans read the table from global memory.
+#define ROWS_PAGE_CACHE 256
+
+template <typename S, int LPP, int UNROLL>
 __device__ void attention_rows(
     const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,
     const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,
@@ -51,6 +54,24 @@ __device__ void attention_rows(
     const int g = h / (headCount / kvHeadCount);
     const int* table = pageTables + (long long)sequence * tableStride;
     const long long valueOffset = (long long)tokensPerPage * kvWidth;
+    const long long pageElements = 2LL * tokensPerPage * kvWidth;
+
+    // The pages of this split's positions, read once into shared memory (the loads below then depend
+    // on a shared-memory read instead of a global one).
+    __shared__ int pageCache[ROWS_PAGE_CACHE];
+    const int firstBlock = begin / tokensPerPage;
+    const int blockSpan = end > begin ? (end - 1) / tokensPerPage - firstBlock + 1 : 0;
+    const bool cached = blockSpan <= ROWS_PAGE_CACHE;
+    if (cached) {
+        for (int b = threadIdx.x; b < blockSpan; b += blockDim.x) {
+            int entry = (firstBlock + b) * layerCount + layer;
+            if (!slora_ok(entry >= 0 && entry < tableStride, FAULT_PAGE_TABLE, entry, begin)) entry = 0;
+            int page = table[entry];
+            if (!slora_ok(page >= 0 && page < poolPages, FAULT_POOL_PAGE, page, begin)) page = 0;
+            pageCache[b] = page;
+        }
+    }
+    __syncthreads();
 
     float qr[8];
     load_vec<8>(q + (long long)th * D + d0, qr);
@@ -63,15 +84,18 @@ __device__ void attention_rows(
 #pragma unroll
     for (int i = 0; i < 8; ++i) acc[i] = 0.0f;
 
-    for (int p0 = begin + warp * ROWS_UNROLL * GROUPS; p0 < end; p0 += ROWS_WARPS * ROWS_UNROLL * GROUPS) {
-        float kf[ROWS_UNROLL][8];
-        float vf[ROWS_UNROLL][8];
+    for (int p0 = begin + warp * UNROLL * GROUPS; p0 < end; p0 += ROWS_WARPS * UNROLL * GROUPS) {
+        float kf[UNROLL][8];
+        float vf[UNROLL][8];
 #pragma unroll
-        for (int u = 0; u < ROWS_UNROLL; ++u) {
+        for (int u = 0; u < UNROLL; ++u) {
             const int p = p0 + u * GROUPS + group;
             if (p < end) {
+                const int block = p / tokensPerPage;
                 const long long offset =
-                    kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0)
+                    (cached ? (long long)pageCache[block - firstBlock] * pageElements
+                                  + (long long)(p - block * tokensPerPage) * kvWidth
+                            : kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0))
                     + (long long)g * D + d0;
                 load_vec<8>(pool + offset, kf[u]);
                 load_vec<8>(pool + offset + valueOffset, vf[u]);
@@ -83,9 +107,9 @@ __device__ void attention_rows(
                 }
             }
         }
-        float s[ROWS_UNROLL];
+        float s[UNROLL];
 #pragma unroll
-        for (int u = 0; u < ROWS_UNROLL; ++u) {
+        for (int u = 0; u < UNROLL; ++u) {
             float dot = 0.0f;
 #pragma unroll
             for (int i = 0; i < 8; ++i) dot += qr[i] * kf[u][i];
@@ -95,7 +119,7 @@ __device__ void attention_rows(
         }
         float next = m;
 #pragma unroll
-        for (int u = 0; u < ROWS_UNROLL; ++u) {
+        for (int u = 0; u < UNROLL; ++u) {
             if (p0 + u * GROUPS + group < end) next = fmaxf(next, s[u]);
         }
         if (next == SLORA_NEG_INF) continue;  // this group had no position in this round
@@ -104,7 +128,7 @@ __device__ void attention_rows(
 #pragma unroll
         for (int i = 0; i < 8; ++i) acc[i] *= correction;
 #pragma unroll
-        for (int u = 0; u < ROWS_UNROLL; ++u) {
+        for (int u = 0; u < UNROLL; ++u) {
             if (p0 + u * GROUPS + group < end) {
                 const float e = expf(s[u] - next);
                 l += e;
@@ -309,27 +333,48 @@ __device__ void attention_tiles(
 
 // MARK: - Entry points
 
-#define ROWS_KERNEL(NAME, S, LPP)                                                                                  \
+#define ROWS_KERNEL(NAME, S, LPP, UNROLL)                                                                          \
     extern "C" __global__ void __launch_bounds__(ROWS_WARPS * 32) NAME(                                            \
         const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
         const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
         int kvWidth, int poolPages, int headCount, int kvHeadCount, float scale, int splits, S* out,               \
         float* partial) {                                                                                          \
-        attention_rows<S, LPP>(q, pool, positions, tokenSequence, pageTables, single, tableStride, sequenceCount,  \
-                               layer, layerCount, tokensPerPage, kvWidth, poolPages, headCount, kvHeadCount,       \
-                               scale, splits, out, partial);                                                       \
+        attention_rows<S, LPP, UNROLL>(q, pool, positions, tokenSequence, pageTables, single, tableStride,         \
+                                       sequenceCount, layer, layerCount, tokensPerPage, kvWidth, poolPages,        \
+                                       headCount, kvHeadCount, scale, splits, out, partial);                       \
     }
 
-ROWS_KERNEL(attention_rows_l2_bf16, bf16, 2)
-ROWS_KERNEL(attention_rows_l4_bf16, bf16, 4)
-ROWS_KERNEL(attention_rows_l8_bf16, bf16, 8)
-ROWS_KERNEL(attention_rows_l16_bf16, bf16, 16)
-ROWS_KERNEL(attention_rows_l32_bf16, bf16, 32)
-ROWS_KERNEL(attention_rows_l2_f32, float, 2)
-ROWS_KERNEL(attention_rows_l4_f32, float, 4)
-ROWS_KERNEL(attention_rows_l8_f32, float, 8)
-ROWS_KERNEL(attention_rows_l16_f32, float, 16)
-ROWS_KERNEL(attention_rows_l32_f32, float, 32)
+// attention_rows_l<lanes per position>_u<positions in flight per lane group>
+ROWS_KERNEL(attention_rows_l2_u2_bf16, bf16, 2, 2)
+ROWS_KERNEL(attention_rows_l2_u4_bf16, bf16, 2, 4)
+ROWS_KERNEL(attention_rows_l2_u8_bf16, bf16, 2, 8)
+ROWS_KERNEL(attention_rows_l4_u2_bf16, bf16, 4, 2)
+ROWS_KERNEL(attention_rows_l4_u4_bf16, bf16, 4, 4)
+ROWS_KERNEL(attention_rows_l4_u8_bf16, bf16, 4, 8)
+ROWS_KERNEL(attention_rows_l8_u2_bf16, bf16, 8, 2)
+ROWS_KERNEL(attention_rows_l8_u4_bf16, bf16, 8, 4)
+ROWS_KERNEL(attention_rows_l8_u8_bf16, bf16, 8, 8)
+ROWS_KERNEL(attention_rows_l16_u2_bf16, bf16, 16, 2)
+ROWS_KERNEL(attention_rows_l16_u4_bf16, bf16, 16, 4)
+ROWS_KERNEL(attention_rows_l16_u8_bf16, bf16, 16, 8)
+ROWS_KERNEL(attention_rows_l32_u2_bf16, bf16, 32, 2)
+ROWS_KERNEL(attention_rows_l32_u4_bf16, bf16, 32, 4)
+ROWS_KERNEL(attention_rows_l32_u8_bf16, bf16, 32, 8)
+ROWS_KERNEL(attention_rows_l2_u2_f32, float, 2, 2)
+ROWS_KERNEL(attention_rows_l2_u4_f32, float, 2, 4)
+ROWS_KERNEL(attention_rows_l2_u8_f32, float, 2, 8)
+ROWS_KERNEL(attention_rows_l4_u2_f32, float, 4, 2)
+ROWS_KERNEL(attention_rows_l4_u4_f32, float, 4, 4)
+ROWS_KERNEL(attention_rows_l4_u8_f32, float, 4, 8)
+ROWS_KERNEL(attention_rows_l8_u2_f32, float, 8, 2)
+ROWS_KERNEL(attention_rows_l8_u4_f32, float, 8, 4)
+ROWS_KERNEL(attention_rows_l8_u8_f32, float, 8, 8)
+ROWS_KERNEL(attention_rows_l16_u2_f32, float, 16, 2)
+ROWS_KERNEL(attention_rows_l16_u4_f32, float, 16, 4)
+ROWS_KERNEL(attention_rows_l16_u8_f32, float, 16, 8)
+ROWS_KERNEL(attention_rows_l32_u2_f32, float, 32, 2)
+ROWS_KERNEL(attention_rows_l32_u4_f32, float, 32, 4)
+ROWS_KERNEL(attention_rows_l32_u8_f32, float, 32, 8)
 
 extern "C" __global__ void attention_rows_combine_bf16(
     const float* partial, const int* single, int headCount, int splits, int headDim, bf16* out) {

@@ -116,11 +116,15 @@ struct GPUProfileCommand: ParsableCommand {
     @Option(help: "Profiled steps per shape.")
     var iterations: Int = 5
 
+    @Option(help: "Only the shapes whose name contains this text (e.g. 'decode 256').")
+    var only: String?
+
     func run() throws {
         let context = try common.openContext()
         let backend = try common.backend(context, .bf16)
         let report = CheckReport(name: "profile", columns: ["shape", "adapters", "op", "calls/step", "ms/step", "% of step"])
-        try StepProfile(backend: backend, preset: dummyModel, iterations: iterations).run(shapes: StepProfileShape.standard, report: report)
+        try StepProfile(backend: backend, preset: dummyModel, iterations: iterations).run(
+            shapes: StepProfileShape.standard.filter { only.map($0.name.contains) ?? true }, report: report)
         try report.write(to: common.outDirectory)
         print(report.markdown)
     }
