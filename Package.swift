@@ -69,6 +69,7 @@ let package = Package(
                 .embedInCode("Kernels/tiled_attention.cu"),
                 .embedInCode("Kernels/silu_mul.cu"),
                 .embedInCode("Kernels/lora.cu"),
+                .embedInCode("Kernels/lora_padded.cu"),
                 .embedInCode("Kernels/sampling.cu"),
                 .embedInCode("Kernels/gather.cu"),
                 .embedInCode("Kernels/gemv.cu"),

@@ -1,6 +1,7 @@
 // LoRA shrink and expand on the GPU (lora.cu): adapter rows gathered from pool pages, each token at its
 // adapter's rank. Decode-like steps use the row kernels (MBGMV); steps whose adapter tokens come in runs
 // (prefill chunks) use the segment kernels (MBGMM), which read each adapter row once per tile of tokens.
+// `loraPathOverride = .paddedBMM` hands both ops to the padded-bmm baseline (CUDAComputeBackend+PaddedLoRA.swift).
 
 import Backend
 import CUDADriver
@@ -25,6 +26,10 @@ extension CUDAComputeBackend {
         expect(u, .f32, count: shape.tokenCount * shape.maxRank, "loraShrink", "u")
         expect(pool, storage, count: geometry.elementsPerPage, "loraShrink", "pool")
         poolRead()
+        if loraPathOverride == .paddedBMM {
+            paddedLoRAShrink(x, inWidth: inWidth, pool: pool, geometry: geometry, step: step, layer: layer, module: module, u: u)
+            return
+        }
         let vectorized =
             shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [inWidth], elementsPerPage: geometry.elementsPerPage)
         let path = loraPath(step: step, vectorized: vectorized)
@@ -67,6 +72,10 @@ extension CUDAComputeBackend {
         expect(y, .f32, count: shape.tokenCount * outWidth, "loraExpand", "y")
         expect(pool, storage, count: geometry.elementsPerPage, "loraExpand", "pool")
         poolRead()
+        if loraPathOverride == .paddedBMM {
+            paddedLoRAExpand(u, outWidth: outWidth, pool: pool, geometry: geometry, step: step, layer: layer, module: module, y: y)
+            return
+        }
         let vectorized =
             shape.streamOffsetsAligned && LaunchGeometry.loraVectorized(widths: [outWidth], elementsPerPage: geometry.elementsPerPage)
         let path = loraPath(step: step, vectorized: vectorized)

@@ -50,8 +50,14 @@ public final class CUDAComputeBackend: ComputeBackend {
     let staging: HostStaging
     /// Adapter loads on their own stream (issue 5 item 4).
     let adapterCopies: AdapterCopyQueue
-    /// Forces the LoRA kernels (parity tests); nil chooses per step.
+    /// Forces the LoRA kernels (parity tests; `.paddedBMM` for the padded-bmm ablation, which is never
+    /// chosen otherwise); nil chooses per step.
     public var loraPathOverride: LaunchGeometry.LoRAPath?
+    /// Bytes of scratch one padded-bmm LoRA op aims to stay under, its tokens cut into chunks to fit (parity
+    /// checks lower it to exercise the chunking).
+    public var paddedLoRAScratchBudget = LaunchGeometry.paddedScratchBudget
+    /// The padded-bmm LoRA path's scratch, grown on demand and kept (CUDAComputeBackend+PaddedLoRA.swift).
+    var paddedLoRAScratch: CUDATensor?
     /// Forces the matmul kernel (parity and speed runs); nil chooses per shape (`matmulPath(rows:k:n:)`).
     public var matmulPathOverride: LaunchGeometry.MatmulPath?
     /// Most rows a bf16 matmul sends to gemv.cu (default 2: on the H200 it beat cuBLAS at 1–2 rows and lost

@@ -50,6 +50,9 @@ public enum KernelSources {
                     "lora_shrink_rows", "lora_shrink_rows_s", "lora_expand_rows", "lora_expand_rows_s",
                     "lora_shrink_segments", "lora_expand_segments",
                 ])),
+            KernelSource(
+                name: "lora_padded.cu", text: text(PackageResources.lora_padded_cu),
+                entryPoints: typed(["lora_pad_a", "lora_pad_b"])),
             KernelSource(name: "sampling.cu", text: text(PackageResources.sampling_cu), entryPoints: ["sample_rows"]),
             KernelSource(
                 name: "gather.cu", text: text(PackageResources.gather_cu), entryPoints: typed(["gather_rows", "fill_random"])),

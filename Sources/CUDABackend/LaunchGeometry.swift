@@ -179,6 +179,9 @@ public enum LaunchGeometry {
         case rows
         /// Tiles of up to `loraTile` tokens on one adapter per block (MBGMM): prefill chunks.
         case segments
+        /// S-LoRA's "padded bmm" baseline (issue 6 ablation): adapter rows gathered into buffers padded to the
+        /// step's max rank, then cuBLAS strided-batched GEMMs (lora_padded.cu); only when forced.
+        case paddedBMM = "padded-bmm"
     }
 
     /// Runs of consecutive tokens on the same adapter (slot ≥ 0), cut into tiles of at most `loraTile`:

@@ -1,6 +1,7 @@
 // cuBLAS loaded with dlopen (libcublasLt first, globally, so libcublas finds it): the few entry points
 // slora uses and a handle bound to one stream with its own workspace (so CUDA graph capture never
-// allocates). Matmuls are row-major y = x·Wᵀ expressed in cuBLAS's column-major terms.
+// allocates). Matmuls are row-major y = x·Wᵀ expressed in cuBLAS's column-major terms; the strided-batched
+// GEMM (the padded-bmm LoRA ablation) is exposed in cuBLAS's own column-major terms.
 
 import Foundation
 
@@ -21,6 +22,10 @@ public struct CUBLASAPI: @unchecked Sendable {
     let cublasGemmEx: @convention(c) (
         OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer, CUdeviceptr, Int32, Int32,
         CUdeviceptr, Int32, Int32, UnsafeRawPointer, CUdeviceptr, Int32, Int32, Int32, Int32
+    ) -> Int32
+    let cublasGemmStridedBatchedEx: @convention(c) (
+        OpaquePointer?, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer, CUdeviceptr, Int32, Int32, Int64,
+        CUdeviceptr, Int32, Int32, Int64, UnsafeRawPointer, CUdeviceptr, Int32, Int32, Int64, Int32, Int32, Int32
     ) -> Int32
     let cublasGetStatusString: (@convention(c) (Int32) -> UnsafePointer<CChar>?)?
 
@@ -47,6 +52,7 @@ public struct CUBLASAPI: @unchecked Sendable {
         cublasSetStream = try library.function("cublasSetStream_v2")
         cublasSetWorkspace = try library.function("cublasSetWorkspace_v2")
         cublasGemmEx = try library.function("cublasGemmEx")
+        cublasGemmStridedBatchedEx = try library.function("cublasGemmStridedBatchedEx")
         cublasGetStatusString = library.optionalFunction("cublasGetStatusString")
     }
 
@@ -103,5 +109,36 @@ public final class CUBLASHandle: @unchecked Sendable {
             }
         }
         try api.check(status, "cublasGemmEx")
+    }
+
+    /// Column-major `C[b] = alpha · op(A[b]) · B[b] + beta · C[b]` for `b < batchCount`, where
+    /// `A[b] = a + b · strideA` (elements), op(A) is `[m, k]`, `B[b]` is `[k, n]` and `C[b]` `[m, n]` (f32);
+    /// f32 accumulation (`cublasGemmStridedBatchedEx`).
+    /// - Parameters:
+    ///   - transposeA: op(A) = Aᵀ (A stored `[k, m]`, lda ≥ k) instead of A (stored `[m, k]`, lda ≥ m).
+    ///   - inputType: A's and B's type (bf16 or f32).
+    ///   - beta: 0 overwrites C, 1 accumulates into it.
+    ///   - pedantic: CUBLAS_COMPUTE_32F_PEDANTIC instead of 32F.
+    public func stridedBatchedMatmul(
+        transposeA: Bool, m: Int, n: Int, k: Int, a: CUdeviceptr, lda: Int, strideA: Int, b: CUdeviceptr, ldb: Int,
+        strideB: Int, c: CUdeviceptr, ldc: Int, strideC: Int, batchCount: Int, inputType: CUDADataType, beta: Float,
+        pedantic: Bool
+    ) throws(CUDAError) {
+        let int32 = [m, n, k, lda, ldb, ldc, batchCount]
+        precondition(int32.allSatisfy { $0 > 0 && $0 <= Int(Int32.max) } && strideA >= 0 && strideB >= 0 && strideC >= 0)
+        var alpha: Float = 1
+        var betaValue = beta
+        let computeType: Int32 = pedantic ? 69 : 68  // CUBLAS_COMPUTE_32F_PEDANTIC / CUBLAS_COMPUTE_32F
+        let status = withUnsafePointer(to: &alpha) { alphaPointer in
+            withUnsafePointer(to: &betaValue) { betaPointer in
+                api.cublasGemmStridedBatchedEx(
+                    handle, transposeA ? 1 : 0 /* CUBLAS_OP_T / CUBLAS_OP_N */, 0 /* CUBLAS_OP_N */, Int32(m), Int32(n),
+                    Int32(k), UnsafeRawPointer(alphaPointer), a, inputType.rawValue, Int32(lda), Int64(strideA), b,
+                    inputType.rawValue, Int32(ldb), Int64(strideB), UnsafeRawPointer(betaPointer), c,
+                    CUDADataType.f32.rawValue, Int32(ldc), Int64(strideC), Int32(batchCount), computeType,
+                    -1 /* CUBLAS_GEMM_DEFAULT */)
+            }
+        }
+        try api.check(status, "cublasGemmStridedBatchedEx")
     }
 }

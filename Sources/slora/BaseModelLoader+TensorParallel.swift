@@ -43,6 +43,7 @@ extension BaseModelLoader {
         let gpu = TensorParallelGPU(storage: .bf16, debug: defaults.debug, graphs: defaults.graphs)
         let group = try gpu.makeGroup(config: opened.config, worldSize: worldSize)
         let mebibytes = options.poolMemory
+        let loraPath = options.loraKernels.cudaPathOverride
         let executor = try TensorParallelExecutor<CUDAComputeBackend>(
             config: opened.config, worldSize: worldSize, threadName: "slora-gpu",
             pageCount: { model in
@@ -51,6 +52,7 @@ extension BaseModelLoader {
             }
         ) { rank in
             let (backend, collective) = try gpu.openRank(rank, of: group)
+            backend.loraPathOverride = loraPath
             return try opened.model(on: backend, collective: collective) { shard in
                 TensorParallelDummy.weights(config: opened.config, shard: shard, backend: backend, seed: opened.seed, exact: true)
             }
@@ -60,6 +62,6 @@ extension BaseModelLoader {
         }
         return LoadedBaseModel(
             executor: executor, opened: opened, poolElementBytes: gpu.storage.byteSize,
-            device: "cuda \(gpu.storage.rawValue), tensor-parallel \(worldSize) GPUs")
+            device: "cuda \(gpu.storage.rawValue), tensor-parallel \(worldSize) GPUs\(loraKernelsNote(options))")
     }
 }

@@ -1,7 +1,8 @@
 // The base model of `slora serve` and `slora bench serve` on the chosen device, with its pool: the
 // whole model on one CPU backend or GPU 0, or with `--tensor-parallel N` its N ranks
 // (BaseModelLoader+TensorParallel.swift). The pool takes `--pool-memory` MiB per rank, or by default
-// 1 GiB on cpu and on cuda most of the GPU memory left after the weights.
+// 1 GiB on cpu and on cuda most of the GPU memory left after the weights. `--lora-kernels` is applied to
+// every CUDA backend made here.
 
 import Backend
 import CPUBackend
@@ -19,6 +20,7 @@ enum BaseModelLoader {
     /// On the CPU backend (dummy weights generated on the host: use small presets); `--tensor-parallel`
     /// ranks share `--threads`.
     static func cpu(_ source: BaseModelSource, options: EngineOptions) throws -> LoadedBaseModel<CPUBackend> {
+        try options.loraKernels.requireCPUCompatible()
         let opened = try source.open()
         if options.tensorParallel > 1 { return try cpuRanks(opened, options: options) }
         let backend = CPUBackend(threadCount: options.threads ?? CPUBackend.defaultThreadCount)
@@ -36,6 +38,7 @@ enum BaseModelLoader {
         let opened = try source.open()
         if options.tensorParallel > 1 { return try cudaRanks(opened, options: options) }
         let backend = try CUDAComputeBackend.openDefault()
+        backend.loraPathOverride = options.loraKernels.cudaPathOverride
         let model = try opened.model(on: backend, collective: nil) { _ in
             DummyModel.weights(config: opened.config, backend: backend, seed: opened.seed)
         }
@@ -43,7 +46,13 @@ enum BaseModelLoader {
         let pages = pageCount(model, elementBytes: backend.storage.byteSize, byteBudget: bytes)
         return LoadedBaseModel(
             executor: SingleModelExecutor(model: model, pageCount: pages), opened: opened,
-            poolElementBytes: backend.storage.byteSize, device: "cuda \(backend.storage.rawValue)")
+            poolElementBytes: backend.storage.byteSize,
+            device: "cuda \(backend.storage.rawValue)\(loraKernelsNote(options))")
+    }
+
+    /// ", padded-bmm LoRA" when `--lora-kernels` is not the default (for the device line).
+    static func loraKernelsNote(_ options: EngineOptions) -> String {
+        options.loraKernels == .gather ? "" : ", \(options.loraKernels.rawValue) LoRA"
     }
 
     /// Bytes to give the pool on a GPU when `--pool-memory` is not set: 90 % of what is free after the

@@ -1,5 +1,5 @@
 // The engine options `slora serve` and `slora bench serve` share: device, base model (files or dummy),
-// tensor parallelism, pool and scheduler knobs.
+// tensor parallelism, pool and scheduler knobs, and the CUDA backend's LoRA kernels.
 
 import ArgumentParser
 import Engine
@@ -45,6 +45,13 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "CPU threads for the cpu backend (default: all cores).")
     var threads: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "LoRA kernels on cuda: gather (adapter rows read from pool pages at each token's rank) or padded-bmm "
+                + "(S-LoRA's baseline: rows copied into buffers padded to the batch's max rank, batched GEMM).",
+            valueName: "KERNELS"))
+    var loraKernels: LoRAKernelChoice = .gather
+
     /// The scheduler these options describe for a pool of `pageCount` pages.
     func scheduler(pageCount: Int, timeToFirstTokenSLO: Duration?) -> SchedulerConfiguration {
         SchedulerConfiguration(
@@ -61,5 +68,6 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("--separate-pools is a fraction in (0, 1)")
         }
         if let maxAdaptersPerStep, maxAdaptersPerStep < 1 { throw ValidationError("--max-adapters-per-step must be ≥ 1") }
+        if device == .cpu { try loraKernels.requireCPUCompatible() }
     }
 }

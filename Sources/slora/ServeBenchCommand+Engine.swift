@@ -14,6 +14,7 @@ extension ServeBenchCommand {
         var settings = settings
         switch ComputeDevice.resolve(engineOptions.device) {
         case .cpu:
+            try engineOptions.loraKernels.requireCPUCompatible()
             settings.device = "cpu"
             return try await runEngine(try BaseModelLoader.cpu(source, options: engineOptions), trace: trace, settings: settings)
         case .cuda:
@@ -69,6 +70,7 @@ extension ServeBenchCommand {
         settings.maxAdaptersPerStep = engineOptions.maxAdaptersPerStep
         settings.prefetchAdapters = !engineOptions.noPrefetch
         settings.adapterPageShare = scheduler.adapterPageShare
+        settings.loraKernels = engineOptions.loraKernels.rawValue
         return ServeBenchReport(
             settings: settings, summary: ServeSummary(outcomes: outcomes, slo: slo, wallSeconds: wall),
             engine: ServeBenchReport.EngineCounters(

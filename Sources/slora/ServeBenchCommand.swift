@@ -110,9 +110,12 @@ struct ServeBenchCommand: AsyncParsableCommand {
         if promptVocabulary < 1 { throw ValidationError("--prompt-vocabulary must be ≥ 1") }
         if url != nil {
             if earlyAbort { throw ValidationError("--early-abort with --url: start the server with --ttft-slo instead") }
-            if engineOptions.model != nil || engineOptions.dummyModel != nil || engineOptions.tensorParallel != 1 {
+            if engineOptions.model != nil || engineOptions.dummyModel != nil || engineOptions.tensorParallel != 1
+                || engineOptions.loraKernels != .gather
+            {
                 throw ValidationError(
-                    "--model/--dummy-model/--tensor-parallel are for the in-process engine; the server at --url has its own")
+                    "--model/--dummy-model/--tensor-parallel/--lora-kernels are for the in-process engine; the server at "
+                        + "--url has its own (start it with --lora-kernels)")
             }
         } else if (engineOptions.model == nil) == (engineOptions.dummyModel == nil) {
             throw ValidationError("give exactly one of --model and --dummy-model (or --url)")
@@ -129,7 +132,14 @@ struct ServeBenchCommand: AsyncParsableCommand {
             rankSet: rankSetValue ?? .s1, seed: seed)
     }
 
-    var ablation: String { noAdapters ? "no-adapters" : mergedAdapter ? "merged-adapter" : "none" }
+    /// "none", or the ablations in effect joined by "+": no-adapters or merged-adapter, then padded-bmm
+    /// (`--lora-kernels padded-bmm`).
+    var ablation: String {
+        var parts: [String] = []
+        if noAdapters { parts.append("no-adapters") } else if mergedAdapter { parts.append("merged-adapter") }
+        if engineOptions.loraKernels != .gather { parts.append(engineOptions.loraKernels.rawValue) }
+        return parts.isEmpty ? "none" : parts.joined(separator: "+")
+    }
 
     // MARK: - Running
 
@@ -155,6 +165,11 @@ struct ServeBenchCommand: AsyncParsableCommand {
             settings.notes.append(
                 "merged-adapter: every request runs the base weights (W + BA merged once; with dummy weights the merge "
                     + "only changes random values, so the base model serves as is)")
+        }
+        if engineOptions.loraKernels == .paddedBMM {
+            settings.notes.append(
+                "padded-bmm: LoRA as S-LoRA's padded-bmm baseline (each step's adapter rows copied into buffers padded "
+                    + "to its max rank, cuBLAS strided-batched GEMM) instead of the gather kernels")
         }
         if workload.adapterCount > 0 {
             settings.notes.append(

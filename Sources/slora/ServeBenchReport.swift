@@ -16,8 +16,11 @@ struct ServeBenchReport: Codable {
         /// The workload's knobs (a replayed trace keeps only what it does not fix: adapters and ranks).
         var workload: WorkloadConfiguration
         var trace: String?
-        /// "none", "no-adapters" (n = 0) or "merged-adapter" (base compute: one adapter merged into the weights).
+        /// "none", "no-adapters" (n = 0), "merged-adapter" (base compute: one adapter merged into the weights),
+        /// "padded-bmm" (S-LoRA's padded-bmm LoRA baseline on cuda), or several joined by "+".
         var ablation: String
+        /// The CUDA backend's LoRA kernels (`--lora-kernels`: "gather" or "padded-bmm"; in-process only).
+        var loraKernels: String?
         /// "fcfs" or "early-abort" (S-LoRA's abort under the first-token SLO).
         var scheduler: String
         var slo: Double

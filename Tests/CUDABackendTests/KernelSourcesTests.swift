@@ -9,7 +9,7 @@ struct KernelSourcesTests {
     /// Oracle: the file list in Package.swift / KernelSources and the launch sites' kernel names.
     @Test func everySourceDefinesItsEntryPoints() {
         let sources = KernelSources.all
-        #expect(sources.count == 11)
+        #expect(sources.count == 12)
         #expect(KernelSources.commonHeader.contains("#pragma once"))
         for source in sources {
             #expect(!source.text.isEmpty, "\(source.name) is empty")

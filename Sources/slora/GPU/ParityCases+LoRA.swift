@@ -1,6 +1,8 @@
 // Parity cases for LoRA shrink and expand: adapters of mixed ranks (some not targeting the module) in
 // scattered pool pages, tokens on different adapters and on the base model, decode rows and prefill
-// segments, each kernel path forced in turn (rows, segments) and the scalar path for odd widths.
+// segments, each kernel path forced in turn (rows, segments, and the padded-bmm ablation's gather + batched
+// GEMM) and the scalar path for odd widths; the padded path also with a scratch budget small enough to
+// cut the tokens into several chunks.
 
 import Backend
 import CPUBackend
@@ -69,11 +71,29 @@ extension ParityHarness {
         let decode128: [(name: String, slots: [Int32])] = [("decode 128", (0..<128).map { Int32($0 % 7) - 1 })]
         loraCases(name: "ragged ranks", widths: llama, ranks: [64, 5, 37, 12, 1, 64], modules: [.q, .down, .k], mixes: decode128)
         loraCases(name: "ragged ranks fixture widths", widths: tiny, ranks: [7, 64, 13, 3, 33, 64], modules: [.up], mixes: decode128 + mixes)
+        // The padded path in chunks of a few tokens (a last chunk shorter than the others).
+        paddedChunkCases(name: "padded chunks", widths: llama, ranks: [64, 5, 37, 12, 1, 64], modules: [.q, .down], mixes: decode128 + mixes)
+        paddedChunkCases(name: "padded chunks odd widths", widths: odd, ranks: [4, 8, 3, 16, 8, 2], modules: [.v, .down], mixes: mixes)
     }
 
-    /// Every (module, mix) of one adapter set, each kernel path forced in turn.
-    func loraCases(
+    /// The padded-bmm path with `paddedLoRAScratchBudget` lowered to about 5 tokens of the widest
+    /// projection (so every mix runs in several chunks); only on the CUDA backend.
+    func paddedChunkCases(
         name: String, widths: ProjectionWidths, ranks: [Int], modules: [LoRAModule], mixes: [(name: String, slots: [Int32])]
+    ) {
+        guard let cuda = gpu as? CUDAComputeBackend else { return }
+        let saved = cuda.paddedLoRAScratchBudget
+        defer { cuda.paddedLoRAScratchBudget = saved }
+        let widest = [widths.hiddenSize, widths.queryWidth, widths.kvWidth, widths.intermediateSize].max()!
+        cuda.paddedLoRAScratchBudget =
+            5 * ranks.max()! * (widest + 1) * cuda.storage.byteSize + LaunchGeometry.paddedAlignment
+        loraCases(name: name, widths: widths, ranks: ranks, modules: modules, mixes: mixes, paths: [.paddedBMM])
+    }
+
+    /// Every (module, mix) of one adapter set, each kernel path of `paths` forced in turn.
+    func loraCases(
+        name: String, widths: ProjectionWidths, ranks: [Int], modules: [LoRAModule], mixes: [(name: String, slots: [Int32])],
+        paths: [LaunchGeometry.LoRAPath] = [.rows, .segments, .paddedBMM]
     ) {
         for module in modules {
             let setup = loraSetup(widths: widths, layers: 2, ranks: ranks, skip: module)
@@ -81,7 +101,7 @@ extension ParityHarness {
                 let adapters = AdapterBatch(tokenSlots: mix.slots, slots: setup.slots, layerCount: 2)
                 let step = makeStep(
                     mix.slots.indices.map { _ in (1, 0) }, geometry: setup.geometry, pageCount: 2 * mix.slots.count)
-                for path in [LaunchGeometry.LoRAPath.rows, .segments] {
+                for path in paths {
                     gpu.forcedLoRAPath = path
                     loraCase(setup: setup, adapters: adapters, step: step, module: module, name: "\(name) \(module.rawValue) \(mix.name) \(path.rawValue)")
                 }
