@@ -92,7 +92,7 @@ public protocol ComputeBackend: AnyObject {
     /// `x[t,h,j] = a·cos θ − b·sin θ; x[t,h,j+d/2] = b·cos θ + a·sin θ }`, x is `[T, headCount, d]`.
     func rope(_ x: Tensor, step: PreparedStep, headCount: Int, headDim: Int, inverseFrequencies: Tensor)
     /// Stores this step's K and V rows in the pool.
-    /// Semantics: `for t, c < KV { pool[kvOffset(seq(t), layer, pos(t), K) + c] = k[t, c]; same for V }`
+    /// Semantics: `for t, c < KV { pool[kvOffset(seq(t), layer, pos(t), K, column: c)] = k[t, c]; same for V }`
     func writeKV(k: Tensor, v: Tensor, pool: Tensor, geometry: PageGeometry, layer: Int, step: PreparedStep)
     /// Causal GQA attention reading K/V through the page tables.
     /// Semantics: `for t, h { g = h / (headCount / kvHeadCount); s[p] = scale · q[t,h,:]·K(seq(t), p, g)`

@@ -31,9 +31,12 @@ extension CPUBackend {
         s.pageTables.withUnsafeBufferPointer { tables in
             for t in 0..<s.tokenCount {
                 let table = tables.baseAddress! + Int(s.tokenSequence[t]) * s.pageTableStride
-                let kOffset = Self.kvOffset(table, geometry, layer: layer, position: Int(s.positions[t]))
-                (pool.pointer + kOffset).update(from: k.pointer + t * width, count: width)
-                (pool.pointer + kOffset + valueOffset).update(from: v.pointer + t * width, count: width)
+                // One contiguous run per head (PageGeometry's head-major page layout).
+                for c in Swift.stride(from: 0, to: width, by: geometry.headDim) {
+                    let kOffset = Self.kvOffset(table, geometry, layer: layer, position: Int(s.positions[t]), column: c)
+                    (pool.pointer + kOffset).update(from: k.pointer + t * width + c, count: geometry.headDim)
+                    (pool.pointer + kOffset + valueOffset).update(from: v.pointer + t * width + c, count: geometry.headDim)
+                }
             }
         }
     }
@@ -57,6 +60,7 @@ extension CPUBackend {
         let (qp, poolp, outp) = (Pointer(q.pointer), Pointer(pool.pointer), Pointer(out.pointer))
         let group = headCount / kvHeadCount
         let valueOffset = geometry.tokensPerPage * geometry.kvWidth
+        precondition(geometry.headDim % headDim == 0, "attention: head_dim \(headDim) straddles the page layout's \(geometry.headDim)")
         s.pageTables.withUnsafeBufferPointer { tables in
             let tablesPointer = TablePointer(p: tables.baseAddress!)
             let perToken = { @Sendable (t: Int, scores: UnsafeMutablePointer<Float>) in
@@ -67,7 +71,7 @@ extension CPUBackend {
                     let qRow = qp.p + (t * headCount + h) * headDim
                     var maxScore = -Float.infinity
                     for p in 0..<length {
-                        let kRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p) + g * headDim
+                        let kRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p, column: g * headDim)
                         let score = Self.dot(qRow, kRow, headDim) * scale
                         scores[p] = score
                         maxScore = max(maxScore, score)
@@ -81,7 +85,7 @@ extension CPUBackend {
                     o.initialize(repeating: 0, count: headDim)
                     for p in 0..<length {
                         let w = scores[p] / total
-                        let vRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p) + valueOffset + g * headDim
+                        let vRow = poolp.p + Self.kvOffset(table, geometry, layer: layer, position: p, column: g * headDim) + valueOffset
                         Self.accumulate(w, vRow, into: o, headDim)
                     }
                 }
@@ -119,11 +123,11 @@ extension CPUBackend {
         let p: UnsafePointer<Int32>
     }
 
-    /// `PageGeometry.kvOffset` of K at `position` (V is `tokensPerPage · kvWidth` further), read from a
-    /// step's Int32 page-table row without building a `[PageIndex]`.
+    /// `PageGeometry.kvOffset` of K column `column` at `position` (V is `tokensPerPage · kvWidth`
+    /// further), read from a step's Int32 page-table row without building a `[PageIndex]`.
     @inline(__always)
-    static func kvOffset(_ table: UnsafePointer<Int32>, _ g: PageGeometry, layer: Int, position: Int) -> Int {
+    static func kvOffset(_ table: UnsafePointer<Int32>, _ g: PageGeometry, layer: Int, position: Int, column: Int) -> Int {
         let page = Int(table[(position / g.tokensPerPage) * g.layerCount + layer])
-        return page * g.elementsPerPage + (position % g.tokensPerPage) * g.kvWidth
+        return page * g.elementsPerPage + g.kvOffsetInPage(position: position, isValue: false, column: column)
     }
 }

@@ -42,6 +42,7 @@ extension CUDAComputeBackend {
             a.int32(geometry.tokensPerPage)
             a.int32(geometry.kvWidth)
             a.int32(pool.count / geometry.elementsPerPage)
+            a.int32(geometry.headDim)
         }
     }
 
@@ -56,6 +57,7 @@ extension CUDAComputeBackend {
         }
         precondition(kvHeadCount > 0 && headCount % kvHeadCount == 0, "attention: \(headCount) heads, \(kvHeadCount) KV heads")
         precondition(kvHeadCount * headDim == geometry.kvWidth, "attention: KV width disagrees with the page geometry")
+        precondition(geometry.headDim % headDim == 0, "attention: head_dim \(headDim) straddles the page layout's \(geometry.headDim)")
         expect(q, .f32, count: t * headCount * headDim, "attention", "q")
         expect(out, storage, count: t * headCount * headDim, "attention", "out")
         expect(pool, storage, count: geometry.elementsPerPage, "attention", "pool")
@@ -97,6 +99,7 @@ extension CUDAComputeBackend {
             a.int32(geometry.tokensPerPage)
             a.int32(geometry.kvWidth)
             a.int32(poolPages)
+            a.int32(geometry.headDim)
             a.int32(headCount)
             a.int32(kvHeadCount)
             if !rows.hasPrefix("attention_rows") { a.int32(headDim) }
@@ -132,6 +135,7 @@ extension CUDAComputeBackend {
             a.int32(geometry.tokensPerPage)
             a.int32(geometry.kvWidth)
             a.int32(poolPages)
+            a.int32(geometry.headDim)
             a.int32(headCount)
             a.int32(kvHeadCount)
             a.float(scale)

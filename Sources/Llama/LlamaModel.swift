@@ -62,7 +62,7 @@ public final class LlamaModel<B: ComputeBackend> {
         self.collective = shard.isSingle ? nil : collective
         self.geometry = PageGeometry(
             layerCount: config.layerCount, kvWidth: shard.local(config.kvHeadCount) * config.headDim,
-            tokensPerPage: tokensPerPage)
+            tokensPerPage: tokensPerPage, headDim: config.headDim)
         var frequencies = config.ropeInverseFrequencies()
         if let factors = ropeFrequencyFactors {
             precondition(factors.count == frequencies.count, "need \(frequencies.count) RoPE frequency factors")

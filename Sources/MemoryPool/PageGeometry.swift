@@ -5,7 +5,9 @@
 ///
 /// A page holds `elementsPerPage = tokensPerPage · 2 · kvWidth` elements.
 /// - **KV:** a page holds `tokensPerPage` consecutive tokens of one sequence for one layer,
-///   laid out `[2 (K, V)][tokensPerPage][kvWidth]`. A sequence's page table lists
+///   laid out head-major: `[2 (K, V)][kvWidth / headDim][tokensPerPage][headDim]`, so one KV head's
+///   positions of a page are contiguous (attention reads them as one run). With `headDim == kvWidth`
+///   (the default) that is `[2][tokensPerPage][kvWidth]`. A sequence's page table lists
 ///   `layerCount` pages per block of `tokensPerPage` tokens: the page of (layer `l`, block `b`) is
 ///   `table[b · layerCount + l]`.
 /// - **Adapters:** an adapter is one contiguous *stream* of elements (``AdapterStreamLayout``),
@@ -18,12 +20,17 @@ public struct PageGeometry: Sendable, Hashable {
     public let kvWidth: Int
     /// Tokens of one sequence per KV page.
     public let tokensPerPage: Int
+    /// Elements of one head's K (or V) row: the unit the page layout keeps contiguous per position.
+    public let headDim: Int
 
-    public init(layerCount: Int, kvWidth: Int, tokensPerPage: Int = 16) {
-        precondition(layerCount > 0 && kvWidth > 0 && tokensPerPage > 0)
+    /// - Parameter headDim: the model's head dimension (must divide kvWidth); nil: kvWidth (rows whole).
+    public init(layerCount: Int, kvWidth: Int, tokensPerPage: Int = 16, headDim: Int? = nil) {
+        let headDim = headDim ?? kvWidth
+        precondition(layerCount > 0 && kvWidth > 0 && tokensPerPage > 0 && headDim > 0 && kvWidth % headDim == 0)
         self.layerCount = layerCount
         self.kvWidth = kvWidth
         self.tokensPerPage = tokensPerPage
+        self.headDim = headDim
     }
 
     /// Elements (not bytes) per page.
@@ -39,12 +46,19 @@ public struct PageGeometry: Sendable, Hashable {
         (elementCount + elementsPerPage - 1) / elementsPerPage
     }
 
-    /// Offset in the pool (in elements) of K (`isValue == false`) or V of `position` in `layer`,
-    /// given the sequence's page table.
-    public func kvOffset(pageTable: [PageIndex], layer: Int, position: Int, isValue: Bool) -> Int {
+    /// Offset in the pool (in elements) of element `column` (< kvWidth) of K (`isValue == false`) or V of
+    /// `position` in `layer`, given the sequence's page table. Elements `column…` up to the end of that
+    /// column's head (`headDim` boundary) are contiguous.
+    public func kvOffset(pageTable: [PageIndex], layer: Int, position: Int, isValue: Bool, column: Int = 0) -> Int {
         let block = position / tokensPerPage
         let page = pageTable[block * layerCount + layer]
-        let inPage = (isValue ? tokensPerPage * kvWidth : 0) + (position % tokensPerPage) * kvWidth
-        return Int(page.rawValue) * elementsPerPage + inPage
+        return Int(page.rawValue) * elementsPerPage + kvOffsetInPage(position: position, isValue: isValue, column: column)
+    }
+
+    /// Offset inside a page of element `column` of K or V of `position` (see `kvOffset`).
+    @inline(__always)
+    public func kvOffsetInPage(position: Int, isValue: Bool, column: Int) -> Int {
+        (isValue ? tokensPerPage * kvWidth : 0) + (column / headDim) * (tokensPerPage * headDim)
+            + (position % tokensPerPage) * headDim + column % headDim
     }
 }

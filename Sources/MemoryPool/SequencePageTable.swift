@@ -73,10 +73,11 @@ public struct SequencePageTable: Sendable, Hashable {
         return pages[block * geometry.layerCount + layer]
     }
 
-    /// Pool offset (elements) of the `[kvWidth]` K (`isValue == false`) or V row of `position` in `layer`.
-    public func kvOffset(layer: Int, position: Int, isValue: Bool) -> Int {
+    /// Pool offset (elements) of element `column` of the K (`isValue == false`) or V row of `position` in
+    /// `layer` (contiguous up to the end of that column's head; `PageGeometry.kvOffset`).
+    public func kvOffset(layer: Int, position: Int, isValue: Bool, column: Int = 0) -> Int {
         precondition(position >= 0 && position < capacityTokens, "position \(position) beyond capacity \(capacityTokens)")
         precondition(layer >= 0 && layer < geometry.layerCount)
-        return geometry.kvOffset(pageTable: pages, layer: layer, position: position, isValue: isValue)
+        return geometry.kvOffset(pageTable: pages, layer: layer, position: position, isValue: isValue, column: column)
     }
 }

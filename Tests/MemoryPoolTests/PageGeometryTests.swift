@@ -5,15 +5,18 @@ import PropertyBased
 import Testing
 
 @Suite struct PageGeometryTests {
-    /// Oracle: injectivity of `kvOffset`. For random small geometries, two sequences interleaved in
-    /// one pool: the `[kvWidth]` rows of all (sequence, layer, position, K/V) never overlap, each
-    /// lies inside one page owned by its sequence, and they fill exactly `2 · L · tokens · kvWidth` elements.
+    /// Oracle: injectivity of `kvOffset`. For random small geometries (whole-row and head-major pages),
+    /// two sequences interleaved in one pool: the elements of all (sequence, layer, position, K/V, column)
+    /// never overlap, each lies in a page owned by its sequence, each head's columns are contiguous, and
+    /// they fill exactly `2 · L · tokens · kvWidth` elements.
     @Test func kvRowsNeverOverlap() async {
         await propertyCheck(
             count: 80, input: Gen.int(in: 1...4), Gen.int(in: 1...5), Gen.int(in: 1...4), Gen.int(in: 1...10),
-            Gen.int(in: 1...10)
-        ) { layerCount, kvWidth, tokensPerPage, tokensA, tokensB in
-            let geometry = PageGeometry(layerCount: layerCount, kvWidth: kvWidth, tokensPerPage: tokensPerPage)
+            Gen.int(in: 1...10), Gen.int(in: 1...3)
+        ) { layerCount, headDim, tokensPerPage, tokensA, tokensB, heads in
+            let kvWidth = headDim * heads
+            let geometry = PageGeometry(
+                layerCount: layerCount, kvWidth: kvWidth, tokensPerPage: tokensPerPage, headDim: heads == 1 ? nil : headDim)
             let pool = PagePool(pageCount: 2 * geometry.kvPageCount(tokenCount: 10))
             var tables = [SequencePageTable(geometry: geometry), SequencePageTable(geometry: geometry)]
             let tokenCounts = [tokensA, tokensB]
@@ -30,11 +33,12 @@ import Testing
                 for layer in 0..<layerCount {
                     for position in 0..<tokenCounts[s] {
                         for isValue in [false, true] {
-                            let start = tables[s].kvOffset(layer: layer, position: position, isValue: isValue)
-                            let page = PageIndex(start / perPage)
-                            #expect((start + kvWidth - 1) / perPage == start / perPage, "row straddles a page")
-                            #expect(pool.owner(of: page) == .sequence(SequenceSlotID(s)))
-                            for e in start..<(start + kvWidth) {
+                            for c in 0..<kvWidth {
+                                let e = tables[s].kvOffset(layer: layer, position: position, isValue: isValue, column: c)
+                                let headStart = tables[s].kvOffset(
+                                    layer: layer, position: position, isValue: isValue, column: c - c % headDim)
+                                #expect(e == headStart + c % headDim, "a head's columns are not contiguous")
+                                #expect(pool.owner(of: PageIndex(e / perPage)) == .sequence(SequenceSlotID(s)))
                                 #expect(used.insert(e).inserted, "element \(e) addressed twice")
                             }
                         }
@@ -43,6 +47,19 @@ import Testing
             }
             #expect(used.count == 2 * layerCount * (tokensA + tokensB) * kvWidth)
         }
+    }
+
+    /// Oracle: hand arithmetic of the head-major layout `[2][heads][tokensPerPage][headDim]`: kvWidth 4 as 2
+    /// heads of 2, 3 tokens per page (24 elements), table [5, 9]: K of position 1, column 3 (head 1, dim 1)
+    /// is at 5·24 + 1·(3·2) + 1·2 + 1; its V is 3·4 further.
+    @Test func headMajorOffsetByHand() {
+        let geometry = PageGeometry(layerCount: 1, kvWidth: 4, tokensPerPage: 3, headDim: 2)
+        #expect(geometry.elementsPerPage == 24)
+        let table = [PageIndex(5), PageIndex(9)]
+        #expect(geometry.kvOffset(pageTable: table, layer: 0, position: 1, isValue: false, column: 3) == 120 + 6 + 2 + 1)
+        #expect(geometry.kvOffset(pageTable: table, layer: 0, position: 1, isValue: true, column: 3) == 120 + 12 + 6 + 2 + 1)
+        // Position 4 is slot 1 of block 1 → page 9.
+        #expect(geometry.kvOffset(pageTable: table, layer: 0, position: 4, isValue: false, column: 0) == 9 * 24 + 2)
     }
 
     /// Oracle: hand arithmetic of the documented layout `[2][tokensPerPage][kvWidth]` for 2 layers,

@@ -29,7 +29,8 @@ template <typename S, int DPL, bool VEC>
 __device__ void attention(
     const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,
     const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth,
-    int poolPages, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out, float* partial) {
+    int poolPages, int pageHeadDim, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out,
+    float* partial) {
     const int th = blockIdx.x;  // t · headCount + h
     const int t = th / headCount;
     const int h = th - t * headCount;
@@ -70,9 +71,9 @@ __device__ void attention(
         for (int u = 0; u < ATT_UNROLL; ++u) {
             const int p = p0 + u;
             if (p < end && valid > 0) {
-                const long long offset =
-                    kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0)
-                    + (long long)g * headDim + d0;
+                const long long offset = kv_offset(
+                    table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim,
+                    g * headDim + d0);
                 load_head_chunk<S, DPL, VEC>(pool + offset, valid, kf[u]);
                 load_head_chunk<S, DPL, VEC>(pool + offset + valueOffset, valid, vf[u]);
             } else {
@@ -178,10 +179,10 @@ __device__ void attention_combine(const float* partial, const int* single, int h
     extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32) NAME(                                             \
         const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
         const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
-        int kvWidth, int poolPages, int headCount, int kvHeadCount, int headDim, float scale, int splits, S* out,  \
-        float* partial) {                                                                                          \
+        int kvWidth, int poolPages, int pageHeadDim, int headCount, int kvHeadCount, int headDim, float scale,     \
+        int splits, S* out, float* partial) {                                                                      \
         attention<S, DPL, VEC>(q, pool, positions, tokenSequence, pageTables, single, tableStride, sequenceCount, layer, \
-                               layerCount, tokensPerPage, kvWidth, poolPages, headCount, kvHeadCount, headDim,     \
+                               layerCount, tokensPerPage, kvWidth, poolPages, pageHeadDim, headCount, kvHeadCount, headDim, \
                                scale, splits, out, partial);                                                       \
     }
 

@@ -28,7 +28,7 @@ template <typename S, int LPP, int UNROLL>
 __device__ void attention_rows(
     const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,
     const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,
-    int kvWidth, int poolPages, int headCount, int kvHeadCount, float scale, int splits, S* out,
+    int kvWidth, int poolPages, int pageHeadDim, int headCount, int kvHeadCount, float scale, int splits, S* out,
     float* partial) {
     constexpr int D = 8 * LPP;
     constexpr int GROUPS = 32 / LPP;  // positions per warp load
@@ -93,10 +93,10 @@ __device__ void attention_rows(
             if (p < end) {
                 const int block = p / tokensPerPage;
                 const long long offset =
-                    (cached ? (long long)pageCache[block - firstBlock] * pageElements
-                                  + (long long)(p - block * tokensPerPage) * kvWidth
-                            : kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0))
-                    + (long long)g * D + d0;
+                    cached ? (long long)pageCache[block - firstBlock] * pageElements
+                                 + kv_column(g * D + d0, p - block * tokensPerPage, tokensPerPage, pageHeadDim)
+                           : kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0,
+                                       pageHeadDim, g * D + d0);
                 load_vec<8>(pool + offset, kf[u]);
                 load_vec<8>(pool + offset + valueOffset, vf[u]);
             } else {
@@ -205,8 +205,8 @@ __device__ void attention_rows_combine(const float* partial, const int* single, 
 template <typename S, int D>
 __device__ void attention_tiles(
     const float* q, const S* pool, const int* tiles, const int* pageTables, int tableStride, int sequenceCount,
-    int layer, int layerCount, int tokensPerPage, int kvWidth, int poolPages, int headCount, int kvHeadCount,
-    float scale, S* out) {
+    int layer, int layerCount, int tokensPerPage, int kvWidth, int poolPages, int pageHeadDim, int headCount,
+    int kvHeadCount, float scale, S* out) {
     constexpr int DPL = D / 32;  // P·V dimensions per lane (consecutive)
     constexpr int KSTRIDE = D + 4;  // padded K rows: 16-byte reads of 8 lanes hit distinct banks
     constexpr int ROWS = TILE_Q / TILE_WARPS;  // query rows per warp: i = warp + TILE_WARPS · r
@@ -256,9 +256,8 @@ __device__ void attention_tiles(
             float kf[8];
             float vf[8];
             if (p <= lastPosition) {
-                const long long offset =
-                    kv_offset(table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0)
-                    + (long long)g * D + d;
+                const long long offset = kv_offset(
+                    table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim, g * D + d);
                 load_vec<8>(pool + offset, kf);
                 load_vec<8>(pool + offset + valueOffset, vf);
             } else {
@@ -337,11 +336,11 @@ __device__ void attention_tiles(
     extern "C" __global__ void __launch_bounds__(ROWS_WARPS * 32) NAME(                                            \
         const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
         const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
-        int kvWidth, int poolPages, int headCount, int kvHeadCount, float scale, int splits, S* out,               \
-        float* partial) {                                                                                          \
+        int kvWidth, int poolPages, int pageHeadDim, int headCount, int kvHeadCount, float scale, int splits,      \
+        S* out, float* partial) {                                                                                  \
         attention_rows<S, LPP, UNROLL>(q, pool, positions, tokenSequence, pageTables, single, tableStride,         \
                                        sequenceCount, layer, layerCount, tokensPerPage, kvWidth, poolPages,        \
-                                       headCount, kvHeadCount, scale, splits, out, partial);                       \
+                                       pageHeadDim, headCount, kvHeadCount, scale, splits, out, partial);          \
     }
 
 // attention_rows_l<lanes per position>_u<positions in flight per lane group>
@@ -390,9 +389,9 @@ extern "C" __global__ void attention_rows_combine_f32(
     extern "C" __global__ void __launch_bounds__(TILE_WARPS * 32) NAME(                                            \
         const float* q, const S* pool, const int* tiles, const int* pageTables, int tableStride,                   \
         int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth, int poolPages,               \
-        int headCount, int kvHeadCount, float scale, S* out) {                                                     \
+        int pageHeadDim, int headCount, int kvHeadCount, float scale, S* out) {                                    \
         attention_tiles<S, D>(q, pool, tiles, pageTables, tableStride, sequenceCount, layer, layerCount,           \
-                              tokensPerPage, kvWidth, poolPages, headCount, kvHeadCount, scale, out);              \
+                              tokensPerPage, kvWidth, poolPages, pageHeadDim, headCount, kvHeadCount, scale, out); \
     }
 
 TILES_KERNEL(attention_tiles_d64_bf16, bf16, 64)

@@ -32,9 +32,18 @@ extension ParityHarness {
         ]
     }
 
+    /// Page layouts of a geometry: head-major (`pageHeadDim = headDim`, what models use) and, where it
+    /// differs, whole rows (`pageHeadDim = kvWidth`).
+    static func pageLayouts(_ g: (layers: Int, heads: Int, kvHeads: Int, headDim: Int, tokensPerPage: Int)) -> [(name: String, geometry: PageGeometry)] {
+        let kvWidth = g.kvHeads * g.headDim
+        let heads = PageGeometry(layerCount: g.layers, kvWidth: kvWidth, tokensPerPage: g.tokensPerPage, headDim: g.headDim)
+        guard g.kvHeads > 1 else { return [("", heads)] }
+        return [(" heads", heads), (" rows", PageGeometry(layerCount: g.layers, kvWidth: kvWidth, tokensPerPage: g.tokensPerPage))]
+    }
+
     func writeKVCases() {
         for g in Self.attentionGeometries.prefix(5) {
-            let geometry = PageGeometry(layerCount: g.layers, kvWidth: g.kvHeads * g.headDim, tokensPerPage: g.tokensPerPage)
+            for (layout, geometry) in Self.pageLayouts(g) {
             for mix in Self.attentionMixes.prefix(3) {
                 let pageCount = mix.sequences.reduce(0) { $0 + geometry.kvPageCount(tokenCount: $1.start + $1.tokens) } + 3
                 let step = makeStep(mix.sequences, geometry: geometry, pageCount: pageCount)
@@ -51,15 +60,16 @@ extension ParityHarness {
                 gpu.writeKV(k: k.gpu, v: v.gpu, pool: g0, geometry: geometry, layer: layer, step: gpu.prepare(step: step, adapters: none))
                 cpu.writeKV(k: k.cpu, v: v.cpu, pool: c0, geometry: geometry, layer: layer, step: cpu.prepare(step: step, adapters: none))
                 check(
-                    "writeKV", "\(g.kvHeads)×\(g.headDim) tpp\(g.tokensPerPage) \(mix.name)", gpu: g0, cpu: c0,
+                    "writeKV", "\(g.kvHeads)×\(g.headDim) tpp\(g.tokensPerPage)\(layout) \(mix.name)", gpu: g0, cpu: c0,
                     count: pageCount * geometry.elementsPerPage, nanAware: true)
+            }
             }
         }
     }
 
     func attentionCases() {
         for g in Self.attentionGeometries {
-            let geometry = PageGeometry(layerCount: g.layers, kvWidth: g.kvHeads * g.headDim, tokensPerPage: g.tokensPerPage)
+            for (layout, geometry) in Self.pageLayouts(g) {
             for mix in Self.attentionMixes {
                 let pageCount = mix.sequences.reduce(0) { $0 + geometry.kvPageCount(tokenCount: $1.start + $1.tokens) } + 2
                 let step = makeStep(mix.sequences, geometry: geometry, pageCount: pageCount)
@@ -82,8 +92,9 @@ extension ParityHarness {
                     lengthBucketCount: LaunchGeometry.lengthBucketCount(maxLength: Int(step.positions.max()!) + 1),
                     multiprocessors: gpu.multiprocessors)
                 check(
-                    "attention", "\(g.heads)/\(g.kvHeads)×\(g.headDim) tpp\(g.tokensPerPage) \(mix.name) splits \(splits)",
+                    "attention", "\(g.heads)/\(g.kvHeads)×\(g.headDim) tpp\(g.tokensPerPage)\(layout) \(mix.name) splits \(splits)",
                     gpu: out.gpu, cpu: out.cpu, count: count)
+            }
             }
         }
     }
