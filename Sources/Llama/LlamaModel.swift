@@ -60,9 +60,12 @@ public final class LlamaModel<B: ComputeBackend> {
         self.backend = backend
         self.weights = weights
         self.collective = shard.isSingle ? nil : collective
+        // Whole K/V rows per page slot (the default layout): on the H200 the per-token attention kernel
+        // read them faster than head-major pages (decode 256 × ctx 400: 22.8 vs 25.6 ms per step,
+        // docs/benchmarks/2026-11-29-h200-profile/README.md).
         self.geometry = PageGeometry(
             layerCount: config.layerCount, kvWidth: shard.local(config.kvHeadCount) * config.headDim,
-            tokensPerPage: tokensPerPage, headDim: config.headDim)
+            tokensPerPage: tokensPerPage)
         var frequencies = config.ropeInverseFrequencies()
         if let factors = ropeFrequencyFactors {
             precondition(factors.count == frequencies.count, "need \(frequencies.count) RoPE frequency factors")

@@ -5,9 +5,9 @@
 ///
 /// A page holds `elementsPerPage = tokensPerPage · 2 · kvWidth` elements.
 /// - **KV:** a page holds `tokensPerPage` consecutive tokens of one sequence for one layer,
-///   laid out head-major: `[2 (K, V)][kvWidth / headDim][tokensPerPage][headDim]`, so one KV head's
-///   positions of a page are contiguous (attention reads them as one run). With `headDim == kvWidth`
-///   (the default) that is `[2][tokensPerPage][kvWidth]`. A sequence's page table lists
+///   laid out `[2 (K, V)][kvWidth / headDim][tokensPerPage][headDim]`: with `headDim == kvWidth` (the
+///   default, what models use) whole rows `[2][tokensPerPage][kvWidth]`; with the model's head dim,
+///   head-major pages where one KV head's positions are contiguous. A sequence's page table lists
 ///   `layerCount` pages per block of `tokensPerPage` tokens: the page of (layer `l`, block `b`) is
 ///   `table[b · layerCount + l]`.
 /// - **Adapters:** an adapter is one contiguous *stream* of elements (``AdapterStreamLayout``),

@@ -81,8 +81,7 @@ struct TensorParallelEngineTests {
         let fixture = try EngineFixture()
         let cases = fixture.continuations.filter { $0.adapter != "r64-rslora" }
         let config = fixture.config
-        let geometry = PageGeometry(
-            layerCount: config.layerCount, kvWidth: config.kvWidth / 2, tokensPerPage: 4, headDim: config.headDim)  // one rank's
+        let geometry = PageGeometry(layerCount: config.layerCount, kvWidth: config.kvWidth / 2, tokensPerPage: 4)  // one rank's
         let shardPages = { (name: String) in
             geometry.adapterPageCount(elementCount: fixture.adapters[name]!.shardLayout(worldSize: 2).elementCount)
         }
