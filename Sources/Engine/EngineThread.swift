@@ -9,7 +9,9 @@ import Foundation
 /// Owns the core on its thread. Only that thread touches `core` after `start()`, which is what makes
 /// the unchecked `Sendable` sound.
 final class EngineThread<B: ComputeBackend>: EngineThreadBody, @unchecked Sendable {
-    private let core: EngineCore<B>
+    /// Released on this thread before the engine reports `stopped`, so device memory and threads are gone
+    /// by the time a caller of `shutdown()` goes on (a process may exit right after it).
+    private var core: EngineCore<B>!
     private let mailbox: EngineMailbox
 
     init(core: EngineCore<B>, mailbox: EngineMailbox) {
@@ -52,6 +54,7 @@ final class EngineThread<B: ComputeBackend>: EngineThreadBody, @unchecked Sendab
         final.liveRequestCount = 0
         mailbox.publish(final)
         core.runner.executor.shutdown()  // the ranks' threads and device memory go before `stopped`
+        core = nil  // the model, its backend and pool: freed here, not racing the process's exit
         mailbox.withState { $0.phase = .stopped }
     }
 }
