@@ -76,21 +76,16 @@ extension CUDAComputeBackend {
             splits > 1
             ? allocateTensor(count: t * headCount * splits * (headDim + 2), elementType: .f32, zero: false, op: "attention")
             : nil
-        var rows: String
+        let rows: String
         let combine: String
-        var threads = LaunchGeometry.attentionThreads
         if fastAttention, let lanes, let unroll = attentionRowUnroll {
             rows = "attention_rows_l\(lanes)_u\(unroll)_\(suffix)"
             combine = "attention_rows_combine_\(suffix)"
         } else {
             rows = LaunchGeometry.attentionKernelName(dpl: variant.dpl, vectorized: variant.vectorized, suffix: suffix)
             combine = "attention_combine_\(suffix)"
-            if let tuned = attentionPagedVariant, variant.dpl == 4 && variant.vectorized {
-                rows = "attention_d4_w\(tuned.warps)_u\(tuned.unroll)_\(suffix)"
-                threads = tuned.warps * 32
-            }
         }
-        launch(rows, grid: (t * headCount, splits, 1), block: threads, op: "attention") { a in
+        launch(rows, grid: (t * headCount, splits, 1), block: LaunchGeometry.attentionThreads, op: "attention") { a in
             a.pointer(q.address)
             a.pointer(pool.address)
             a.pointer(step.positions)

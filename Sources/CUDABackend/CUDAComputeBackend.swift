@@ -69,9 +69,6 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// The per-token attention kernel beside the tiles: attention_rows with this many positions in flight
     /// per lane group, or nil for paged_attention.cu's kernel (`$SLORA_ATTENTION_ROWS` = paged, u2, u4, u8).
     public var attentionRowUnroll: Int?
-    /// A tuning variant of paged_attention.cu's head-dim-128 kernel (`$SLORA_ATTENTION_PAGED`, e.g. w16u2);
-    /// nil: 8 warps × 4 positions.
-    public var attentionPagedVariant: (warps: Int, unroll: Int)?
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
     /// Captured decode graphs.
@@ -99,7 +96,6 @@ public final class CUDAComputeBackend: ComputeBackend {
         gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
         fastAttention = ProcessInfo.processInfo.environment["SLORA_ATTENTION"] != "reference"
         attentionRowUnroll = LaunchGeometry.attentionRowUnroll(ProcessInfo.processInfo.environment["SLORA_ATTENTION_ROWS"])
-        attentionPagedVariant = LaunchGeometry.attentionPagedVariant(ProcessInfo.processInfo.environment["SLORA_ATTENTION_PAGED"])
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
         name = "cuda (\(context.deviceName), \(storage.rawValue)\(options.debug ? ", debug" : ""))"

@@ -35,7 +35,7 @@ public enum KernelSources {
                 name: "paged_attention.cu", text: text(PackageResources.paged_attention_cu),
                 entryPoints: typed([
                     "attention_d1", "attention_d2", "attention_d4", "attention_d8", "attention_d8s", "attention_combine",
-                ] + LaunchGeometry.attentionPagedVariants.map { "attention_d4_w\($0.warps)_u\($0.unroll)" })),
+                ])),
             KernelSource(
                 name: "tiled_attention.cu", text: text(PackageResources.tiled_attention_cu),
                 entryPoints: typed(

@@ -93,16 +93,6 @@ public enum LaunchGeometry {
 
     /// tiled_attention.cu's attention_rows variants: lanes per position (headDim = 8 · lanes).
     public static let attentionRowLanes = [2, 4, 8, 16, 32]
-    /// paged_attention.cu's tuning variants of the 4-dims-per-lane kernel: (warps per block, positions in
-    /// flight per warp); the default kernel is 8 warps × 4.
-    public static let attentionPagedVariants: [(warps: Int, unroll: Int)] = [(4, 4), (4, 8), (8, 2), (8, 8), (16, 2), (16, 4)]
-
-    /// The variant a `$SLORA_ATTENTION_PAGED` value names ("w16u2"), nil for the default or an unknown name.
-    public static func attentionPagedVariant(_ setting: String?) -> (warps: Int, unroll: Int)? {
-        guard let setting else { return nil }
-        return attentionPagedVariants.first { "w\($0.warps)u\($0.unroll)" == setting }
-    }
-
     /// tiled_attention.cu's attention_rows unroll variants (positions in flight per lane group).
     public static let attentionRowUnrolls = [2, 4, 8]
 

@@ -5,16 +5,15 @@
 //
 // Grid (T·H, splits): block (t·H + h, split) covers positions [split·chunk, min(len, (split+1)·chunk)),
 // chunk = ceil(len / splits) of its own token (len = pos + 1), so one launch serves any mix of lengths.
-// A block has ATT_WARPS warps (8); warp w takes positions w·U, w·U + 1, …, w·U + U−1, then jumps by
-// ATT_WARPS·U (U = ATT_UNROLL loads in flight per warp, 4). The attention_d4_w<W>_u<U> variants (head dim
-// 128) change both, for tuning (`$SLORA_ATTENTION_PAGED`). Lane i owns head dimensions [i·DPL, i·DPL + DPL).
+// A block has ATT_WARPS warps; warp w takes positions w·U, w·U + 1, …, w·U + U−1, then jumps by
+// ATT_WARPS·U (U = ATT_UNROLL loads in flight per warp). Lane i owns head dimensions [i·DPL, i·DPL + DPL).
 // Each warp keeps an online softmax (m, l, acc); the block merges its warps in shared memory. With one
 // split it writes out (storage type); with several it writes (m, l, acc[D]) per split to `partial` and
 // attention_combine merges them.
 #include "common.cuh"
 
-#define ATT_WARPS_DEFAULT 8
-#define ATT_UNROLL_DEFAULT 4
+#define ATT_WARPS 8
+#define ATT_UNROLL 4
 #define ATT_MAX_HEAD_DIM 256
 
 template <typename S, int DPL, bool VEC>
@@ -26,7 +25,7 @@ __device__ __forceinline__ void load_head_chunk(const S* p, int valid, float* o)
     }
 }
 
-template <typename S, int DPL, bool VEC, int ATT_WARPS = ATT_WARPS_DEFAULT, int ATT_UNROLL = ATT_UNROLL_DEFAULT>
+template <typename S, int DPL, bool VEC>
 __device__ void attention(
     const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,
     const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage, int kvWidth,
@@ -177,7 +176,7 @@ __device__ void attention_combine(const float* partial, const int* single, int h
 }
 
 #define ATTENTION_KERNEL(NAME, S, DPL, VEC)                                                                        \
-    extern "C" __global__ void __launch_bounds__(ATT_WARPS_DEFAULT * 32) NAME(                                     \
+    extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32) NAME(                                             \
         const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
         const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
         int kvWidth, int poolPages, int pageHeadDim, int headCount, int kvHeadCount, int headDim, float scale,     \
@@ -197,31 +196,6 @@ ATTENTION_KERNEL(attention_d2_f32, float, 2, true)
 ATTENTION_KERNEL(attention_d4_f32, float, 4, true)
 ATTENTION_KERNEL(attention_d8_f32, float, 8, true)
 ATTENTION_KERNEL(attention_d8s_f32, float, 8, false)
-
-// Tuning variants of the 4-dims-per-lane kernel: W warps per block, U positions in flight per warp.
-#define ATTENTION_TUNED(NAME, S, W, U)                                                                             \
-    extern "C" __global__ void __launch_bounds__(W * 32) NAME(                                                     \
-        const float* q, const S* pool, const int* positions, const int* tokenSequence, const int* pageTables,      \
-        const int* single, int tableStride, int sequenceCount, int layer, int layerCount, int tokensPerPage,       \
-        int kvWidth, int poolPages, int pageHeadDim, int headCount, int kvHeadCount, int headDim, float scale,     \
-        int splits, S* out, float* partial) {                                                                      \
-        attention<S, 4, true, W, U>(q, pool, positions, tokenSequence, pageTables, single, tableStride,            \
-                                    sequenceCount, layer, layerCount, tokensPerPage, kvWidth, poolPages,           \
-                                    pageHeadDim, headCount, kvHeadCount, headDim, scale, splits, out, partial);    \
-    }
-
-ATTENTION_TUNED(attention_d4_w4_u4_bf16, bf16, 4, 4)
-ATTENTION_TUNED(attention_d4_w4_u8_bf16, bf16, 4, 8)
-ATTENTION_TUNED(attention_d4_w8_u2_bf16, bf16, 8, 2)
-ATTENTION_TUNED(attention_d4_w8_u8_bf16, bf16, 8, 8)
-ATTENTION_TUNED(attention_d4_w16_u2_bf16, bf16, 16, 2)
-ATTENTION_TUNED(attention_d4_w16_u4_bf16, bf16, 16, 4)
-ATTENTION_TUNED(attention_d4_w4_u4_f32, float, 4, 4)
-ATTENTION_TUNED(attention_d4_w4_u8_f32, float, 4, 8)
-ATTENTION_TUNED(attention_d4_w8_u2_f32, float, 8, 2)
-ATTENTION_TUNED(attention_d4_w8_u8_f32, float, 8, 8)
-ATTENTION_TUNED(attention_d4_w16_u2_f32, float, 16, 2)
-ATTENTION_TUNED(attention_d4_w16_u4_f32, float, 16, 4)
 
 extern "C" __global__ void attention_combine_bf16(
     const float* partial, const int* single, int headCount, int splits, int headDim, bf16* out) {
