@@ -131,4 +131,24 @@ struct EngineCoreTests {
             #expect(logprobs.chosen.logprob <= 0 && logprobs.chosen.logprob > -20)
         }
     }
+
+    /// Oracle: token accounting without preemption — every prompt token is computed once as prefill and
+    /// every generated token after the first (which the prompt's last chunk samples) once as a decode
+    /// token; each step that ran the model is counted.
+    @Test func stepTimingsCountEveryToken() throws {
+        let fixture = try EngineFixture()
+        let core = Self.core(fixture, pages: 1024, budget: 7)
+        let recorder = EventRecorder()
+        let cases = fixture.continuations
+        for (i, c) in cases.enumerated() {
+            core.admit(Self.request(i, c.prompt, adapter: c.adapter, maxTokens: 6, recorder: recorder))
+        }
+        Self.runToCompletion(core)
+        let t = core.timings
+        #expect(core.scheduler.preemptionCount == 0)
+        #expect(t.prefillTokens == cases.reduce(0) { $0 + $1.prompt.count })
+        #expect(t.decodeTokens == cases.indices.reduce(0) { $0 + recorder.ids($1).count - 1 })
+        #expect(t.steps == core.stepCount)
+        #expect(t.scheduleSeconds >= 0 && t.executeSeconds > 0 && t.outputSeconds >= 0)
+    }
 }
