@@ -55,8 +55,9 @@ public struct PageGeometry: Sendable, Hashable {
         return Int(page.rawValue) * elementsPerPage + kvOffsetInPage(position: position, isValue: isValue, column: column)
     }
 
-    /// Offset inside a page of element `column` of K or V of `position` (see `kvOffset`).
-    @inline(__always)
+    /// Offset inside a page of element `column` of K or V of `position` (see `kvOffset`). Inlinable: the
+    /// CPU backend's attention calls it for every position.
+    @inlinable
     public func kvOffsetInPage(position: Int, isValue: Bool, column: Int) -> Int {
         (isValue ? tokensPerPage * kvWidth : 0) + (column / headDim) * (tokensPerPage * headDim)
             + (position % tokensPerPage) * headDim + column % headDim
