@@ -35,14 +35,7 @@ extension CUDAComputeBackend {
             a.pointer(step.positions)
             a.pointer(step.tokenSequence)
             a.pointer(step.pageTables)
-            a.int32(step.shape.pageTableStride)
-            a.int32(step.shape.sequenceCount)
-            a.int32(layer)
-            a.int32(geometry.layerCount)
-            a.int32(geometry.tokensPerPage)
-            a.int32(geometry.kvWidth)
-            a.int32(pool.count / geometry.elementsPerPage)
-            a.int32(geometry.headDim)
+            a.kvPages(step: step, geometry: geometry, layer: layer, poolPages: pool.count / geometry.elementsPerPage)
         }
     }
 
@@ -65,10 +58,9 @@ extension CUDAComputeBackend {
         let splits = LaunchGeometry.attentionSplits(
             tokens: t, heads: headCount, lengthBucketCount: step.shape.lengthBucketCount,
             multiprocessors: context.multiprocessorCount)
-        let lanes = LaunchGeometry.attentionRowLanes(headDim: headDim, kvWidth: geometry.kvWidth)
-        // Query tiles of prefill runs go to attention_tiles; the other tokens to a per-token kernel.
-        let tiled = fastAttention && lanes != nil && step.shape.attentionTileCount > 0
-            && LaunchGeometry.attentionTileHeadDims.contains(headDim)
+        // Query tiles of prefill runs go to attention_tiles; the other tokens to the per-token kernel.
+        let tiled = fastAttention && step.shape.attentionTileCount > 0
+            && LaunchGeometry.attentionTilesApply(headDim: headDim, kvWidth: geometry.kvWidth)
         let single: CUdeviceptr = tiled ? step.attentionSingle : 0
         let poolPages = pool.count / geometry.elementsPerPage
         // [T·H, splits, headDim + 2] partial (m, l, acc) per split; unused with one split.
@@ -76,15 +68,7 @@ extension CUDAComputeBackend {
             splits > 1
             ? allocateTensor(count: t * headCount * splits * (headDim + 2), elementType: .f32, zero: false, op: "attention")
             : nil
-        let rows: String
-        let combine: String
-        if fastAttention, let lanes, let unroll = attentionRowUnroll {
-            rows = "attention_rows_l\(lanes)_u\(unroll)_\(suffix)"
-            combine = "attention_rows_combine_\(suffix)"
-        } else {
-            rows = LaunchGeometry.attentionKernelName(dpl: variant.dpl, vectorized: variant.vectorized, suffix: suffix)
-            combine = "attention_combine_\(suffix)"
-        }
+        let rows = LaunchGeometry.attentionKernelName(dpl: variant.dpl, vectorized: variant.vectorized, suffix: suffix)
         launch(rows, grid: (t * headCount, splits, 1), block: LaunchGeometry.attentionThreads, op: "attention") { a in
             a.pointer(q.address)
             a.pointer(pool.address)
@@ -92,24 +76,17 @@ extension CUDAComputeBackend {
             a.pointer(step.tokenSequence)
             a.pointer(step.pageTables)
             a.pointer(single)
-            a.int32(step.shape.pageTableStride)
-            a.int32(step.shape.sequenceCount)
-            a.int32(layer)
-            a.int32(geometry.layerCount)
-            a.int32(geometry.tokensPerPage)
-            a.int32(geometry.kvWidth)
-            a.int32(poolPages)
-            a.int32(geometry.headDim)
+            a.kvPages(step: step, geometry: geometry, layer: layer, poolPages: poolPages)
             a.int32(headCount)
             a.int32(kvHeadCount)
-            if !rows.hasPrefix("attention_rows") { a.int32(headDim) }
+            a.int32(headDim)
             a.float(scale)
             a.int32(splits)
             a.pointer(out.address)
             a.pointer(partial?.address ?? 0)
         }
         if let partial {
-            launch(combine, grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
+            launch("attention_combine_\(suffix)", grid: (t * headCount, 1, 1), block: 128, op: "attention combine") { a in
                 a.pointer(partial.address)
                 a.pointer(single)
                 a.int32(headCount)
@@ -128,14 +105,7 @@ extension CUDAComputeBackend {
             a.pointer(pool.address)
             a.pointer(step.attentionTiles)
             a.pointer(step.pageTables)
-            a.int32(step.shape.pageTableStride)
-            a.int32(step.shape.sequenceCount)
-            a.int32(layer)
-            a.int32(geometry.layerCount)
-            a.int32(geometry.tokensPerPage)
-            a.int32(geometry.kvWidth)
-            a.int32(poolPages)
-            a.int32(geometry.headDim)
+            a.kvPages(step: step, geometry: geometry, layer: layer, poolPages: poolPages)
             a.int32(headCount)
             a.int32(kvHeadCount)
             a.float(scale)

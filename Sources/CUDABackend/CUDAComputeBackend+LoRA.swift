@@ -48,15 +48,9 @@ extension CUDAComputeBackend {
             } else {
                 a.pointer(step.tokenSlots)
             }
-            a.pointer(step.adapterPages)
-            a.int32(shape.adapterPageStride)
-            a.pointer(step.descriptors)
-            a.int32(shape.slotCount)
-            a.int32(shape.layerCount)
-            a.int32(layer)
-            a.int32(module.index)
-            a.int32(geometry.elementsPerPage)
-            a.int32(pool.count / geometry.elementsPerPage)
+            a.adapterPages(
+                step: step, geometry: geometry, layer: layer, module: module, poolPages: pool.count / geometry.elementsPerPage,
+                scalings: false)
             a.pointer(u.address)
             a.int32(shape.maxRank)
         }
@@ -95,16 +89,9 @@ extension CUDAComputeBackend {
             } else {
                 a.pointer(step.tokenSlots)
             }
-            a.pointer(step.adapterPages)
-            a.int32(shape.adapterPageStride)
-            a.pointer(step.descriptors)
-            a.pointer(step.scalings)
-            a.int32(shape.slotCount)
-            a.int32(shape.layerCount)
-            a.int32(layer)
-            a.int32(module.index)
-            a.int32(geometry.elementsPerPage)
-            a.int32(pool.count / geometry.elementsPerPage)
+            a.adapterPages(
+                step: step, geometry: geometry, layer: layer, module: module, poolPages: pool.count / geometry.elementsPerPage,
+                scalings: true)
             a.pointer(y.address)
         }
     }

@@ -63,12 +63,9 @@ public final class CUDAComputeBackend: ComputeBackend {
     /// Most rows a bf16 matmul sends to gemv.cu (default 2: on the H200 it beat cuBLAS at 1–2 rows and lost
     /// from 4 rows on, docs/benchmarks/2026-11-29-h200-serve/gpu-check.md; `$SLORA_GEMV_MAX_ROWS` 0…16 overrides).
     public var gemvMaxRows: Int
-    /// Attention through tiled_attention.cu where its kernels fit (default); false (or
-    /// `$SLORA_ATTENTION=reference`) runs paged_attention.cu for every token.
+    /// Prefill runs through tiled_attention.cu where its kernels fit (default); false (or
+    /// `$SLORA_ATTENTION=reference`) runs paged_attention.cu's per-token kernel for every token.
     public var fastAttention: Bool
-    /// The per-token attention kernel beside the tiles: attention_rows with this many positions in flight
-    /// per lane group, or nil for paged_attention.cu's kernel (`$SLORA_ATTENTION_ROWS` = paged, u2, u4, u8).
-    public var attentionRowUnroll: Int?
     /// Whether `runStep` captures and replays decode steps (starts as `options.graphs`; never in debug).
     public var useGraphs: Bool
     /// Captured decode graphs.
@@ -95,7 +92,6 @@ public final class CUDAComputeBackend: ComputeBackend {
         let gemvRows = ProcessInfo.processInfo.environment["SLORA_GEMV_MAX_ROWS"].flatMap { Int($0) } ?? 2
         gemvMaxRows = min(max(gemvRows, 0), LaunchGeometry.gemvRowCapacities.last!)
         fastAttention = ProcessInfo.processInfo.environment["SLORA_ATTENTION"] != "reference"
-        attentionRowUnroll = LaunchGeometry.attentionRowUnroll(ProcessInfo.processInfo.environment["SLORA_ATTENTION_ROWS"])
         graphs = StepGraphCache(capacity: 64)
         useGraphs = options.graphs && !options.debug
         name = "cuda (\(context.deviceName), \(storage.rawValue)\(options.debug ? ", debug" : ""))"

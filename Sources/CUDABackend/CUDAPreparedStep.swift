@@ -20,7 +20,7 @@ public struct StepShape: Hashable, Sendable {
     public let maxRank: Int
     /// LoRA tiles (runs of ≤ LaunchGeometry.loraTile tokens on one adapter).
     public let tileCount: Int
-    /// Attention query tiles (`LaunchGeometry.attentionTiles`); 0 when every token goes to attention_rows.
+    /// Attention query tiles (`LaunchGeometry.attentionTiles`); 0 when every token goes to the per-token kernel.
     public let attentionTileCount: Int
     /// Tokens that use an adapter.
     public let adapterTokenCount: Int
@@ -141,6 +141,6 @@ public final class CUDAPreparedStep: @unchecked Sendable {
     var tiles: CUdeviceptr { address(layout.tiles) }
     /// [attentionTileCount, 4] int32 (first token, count, sequence, first position)
     var attentionTiles: CUdeviceptr { address(layout.attentionTiles) }
-    /// [T] int32, 1 for tokens attention_rows computes (present when attentionTileCount > 0)
+    /// [T] int32, 1 for tokens the per-token kernel computes (present when attentionTileCount > 0)
     var attentionSingle: CUdeviceptr { address(layout.attentionSingle) }
 }

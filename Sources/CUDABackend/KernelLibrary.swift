@@ -38,11 +38,7 @@ public enum KernelSources {
                 ])),
             KernelSource(
                 name: "tiled_attention.cu", text: text(PackageResources.tiled_attention_cu),
-                entryPoints: typed(
-                    LaunchGeometry.attentionRowLanes.flatMap { lanes in
-                        LaunchGeometry.attentionRowUnrolls.map { "attention_rows_l\(lanes)_u\($0)" }
-                    } + ["attention_rows_combine"]
-                        + LaunchGeometry.attentionTileHeadDims.map { "attention_tiles_d\($0)" })),
+                entryPoints: typed(LaunchGeometry.attentionTileHeadDims.map { "attention_tiles_d\($0)" })),
             KernelSource(name: "silu_mul.cu", text: text(PackageResources.silu_mul_cu), entryPoints: typed(["silu_mul"])),
             KernelSource(
                 name: "lora.cu", text: text(PackageResources.lora_cu),

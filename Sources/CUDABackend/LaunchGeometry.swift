@@ -91,40 +91,25 @@ public enum LaunchGeometry {
         "attention_d\(dpl)\(vectorized ? "" : "s")_\(suffix)"
     }
 
-    /// tiled_attention.cu's attention_rows variants: lanes per position (headDim = 8 · lanes).
-    public static let attentionRowLanes = [2, 4, 8, 16, 32]
-    /// tiled_attention.cu's attention_rows unroll variants (positions in flight per lane group).
-    public static let attentionRowUnrolls = [2, 4, 8]
-
-    /// The attention_rows unroll a `$SLORA_ATTENTION_ROWS` value asks for ("u2", "u4", "u8"); nil for
-    /// "paged" (paged_attention.cu's per-token kernel). Default (nil value): paged.
-    public static func attentionRowUnroll(_ setting: String?) -> Int? {
-        guard let setting, setting.hasPrefix("u"), let unroll = Int(setting.dropFirst()),
-            attentionRowUnrolls.contains(unroll)
-        else { return nil }
-        return unroll
-    }
-
     /// tiled_attention.cu's attention_tiles variants.
     public static let attentionTileHeadDims = [64, 128]
     /// tiled_attention.cu TILE_Q: most query tokens per attention tile.
     public static let attentionTileTokens = 16
     /// Shortest run of consecutive tokens of one sequence that attention_tiles takes (shorter runs and
-    /// decode tokens go to attention_rows, which reads K/V once per token).
+    /// decode tokens go to paged_attention.cu's per-token kernel).
     public static let attentionTileMinimumRun = 4
     /// tiled_attention.cu TILE_WARPS · 32.
     public static let attentionTileThreads = 128
 
-    /// Lanes per position of attention_rows for `headDim`, nil when no variant fits (then
-    /// paged_attention.cu runs): headDim = 8 · lanes and K/V rows 8-element aligned.
-    public static func attentionRowLanes(headDim: Int, kvWidth: Int) -> Int? {
-        guard headDim % 8 == 0, kvWidth % 8 == 0, attentionRowLanes.contains(headDim / 8) else { return nil }
-        return headDim / 8
+    /// Whether attention_tiles computes prefill runs for this head dim: a compiled variant and K/V rows
+    /// whose 8-element loads are aligned.
+    public static func attentionTilesApply(headDim: Int, kvWidth: Int) -> Bool {
+        attentionTileHeadDims.contains(headDim) && kvWidth % 8 == 0
     }
 
     /// Query tiles of a step: runs of ≥ `attentionTileMinimumRun` consecutive tokens of one sequence at
     /// consecutive positions, cut into tiles of ≤ `attentionTileTokens`: `[(first token, count, sequence,
-    /// first position)]`; and `[T]` 1 for the tokens left to attention_rows, 0 for tiled ones.
+    /// first position)]`; and `[T]` 1 for the tokens left to the per-token kernel, 0 for tiled ones.
     public static func attentionTiles(positions: [Int32], tokenSequence: [Int32]) -> (tiles: [[Int32]], single: [Int32]) {
         var tiles: [[Int32]] = []
         var single = [Int32](repeating: 1, count: positions.count)

@@ -172,7 +172,7 @@ struct LaunchGeometryTests {
     }
 
     /// Oracle: the tiles by hand: a 37-token prefill chunk is cut 16 + 16 + 5, a 3-token run and decode
-    /// tokens stay with attention_rows, and a run breaks where the sequence or the position jumps.
+    /// tokens stay with the per-token kernel, and a run breaks where the sequence or the position jumps.
     @Test func attentionTilesCoverPrefillRunsOnly() {
         // seq 0: 37 prompt tokens at 0…36; seq 1: one decode token at 90; seq 2: 3 tokens at 10…12;
         // seq 3: 4 tokens at 5…8; seq 4: decode at 7.
@@ -189,12 +189,9 @@ struct LaunchGeometryTests {
         #expect(covered.allSatisfy { $0 == 1 })
         // A decode-only step has no tiles.
         #expect(LaunchGeometry.attentionTiles(positions: [4, 9, 2], tokenSequence: [0, 1, 2]).tiles.isEmpty)
-        #expect(LaunchGeometry.attentionRowLanes(headDim: 128, kvWidth: 1024) == 16)
-        #expect(LaunchGeometry.attentionRowLanes(headDim: 96, kvWidth: 768) == nil)
-        #expect(LaunchGeometry.attentionRowLanes(headDim: 66, kvWidth: 66) == nil)
-        #expect(LaunchGeometry.attentionRowUnroll("u8") == 8)
-        #expect(LaunchGeometry.attentionRowUnroll("paged") == nil)
-        #expect(LaunchGeometry.attentionRowUnroll(nil) == nil)
-        #expect(LaunchGeometry.attentionRowUnroll("u3") == nil)
+        #expect(LaunchGeometry.attentionTilesApply(headDim: 128, kvWidth: 1024))
+        #expect(LaunchGeometry.attentionTilesApply(headDim: 64, kvWidth: 192))
+        #expect(!LaunchGeometry.attentionTilesApply(headDim: 96, kvWidth: 768))
+        #expect(!LaunchGeometry.attentionTilesApply(headDim: 66, kvWidth: 66))
     }
 }
