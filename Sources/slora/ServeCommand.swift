@@ -127,7 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func serve<B: ComputeBackend>(_ loaded: LoadedBaseModel<B>, device: ComputeDevice) async throws {
+    private func serve<B: ComputeBackend & SendableMetatype>(_ loaded: LoadedBaseModel<B>, device: ComputeDevice) async throws {
         let logger = Logger(label: "slora")
         let config = loaded.config
         var template: ChatTemplate?
