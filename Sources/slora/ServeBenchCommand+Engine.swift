@@ -71,6 +71,7 @@ extension ServeBenchCommand {
         settings.prefetchAdapters = !engineOptions.noPrefetch
         settings.adapterPageShare = scheduler.adapterPageShare
         settings.loraKernels = engineOptions.loraKernels.rawValue
+        settings.tensorParallel = engineOptions.tensorParallel
         return ServeBenchReport(
             settings: settings, summary: ServeSummary(outcomes: outcomes, slo: slo, wallSeconds: wall),
             engine: ServeBenchReport.EngineCounters(

@@ -32,6 +32,8 @@ struct ServeBenchReport: Codable {
         var prefetchAdapters: Bool?
         /// Separate-pools ablation: pages reserved for adapters (nil: unified pool).
         var adapterPageShare: Int?
+        /// Tensor-parallel ranks (GPUs, or in-process CPU ranks) the engine ran on (in-process only).
+        var tensorParallel: Int?
         var notes: [String]
     }
 
