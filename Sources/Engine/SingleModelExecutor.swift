@@ -52,12 +52,7 @@ public final class SingleModelExecutor<B: ComputeBackend>: StepExecutor {
         let output = model.forward(step: step, adapters: adapters, pool: pool)  // [rows, V]
         // The step touches only its own KV pages and its adapters' pages; prefetched pages were free.
         load(prefetch, overlappingCurrentStep: true)
-        guard !rows.isEmpty else { return ([], []) }
-        let vocabulary = model.config.vocabularySize
-        let tokens = model.backend.sample(output, vocabularySize: vocabulary, rows: rows)
-        // Log-probabilities come from the raw logits on the host; only steps that need them download.
-        let host = logits ? model.backend.download(output, count: rows.count * vocabulary) : []
-        return (tokens, host)
+        return model.sampleStep(output, rows: rows, logits: logits)
     }
 
     public func shutdown() { copies.removeAll() }

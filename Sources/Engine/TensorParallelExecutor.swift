@@ -110,11 +110,8 @@ public final class TensorParallelExecutor<B: ComputeBackend>: StepExecutor {
             let output = rank.model.forward(step: step, adapters: adapters, pool: rank.pool)  // [rows, V], the same on every rank
             // Each rank's step touches only the step's KV pages and adapter pages; prefetched pages were free.
             Self.load(prefetch, on: rank, copies: copies[rank.rank], overlappingCurrentStep: true)
-            guard rank.rank == 0, !rows.isEmpty else { return ([], []) }
-            let vocabulary = rank.model.config.vocabularySize
-            let tokens = rank.backend.sample(output, vocabularySize: vocabulary, rows: rows)
-            let host = logits ? rank.backend.download(output, count: rows.count * vocabulary) : []
-            return (tokens, host)
+            guard rank.rank == 0 else { return ([], []) }
+            return rank.model.sampleStep(output, rows: rows, logits: logits)
         }[0]
     }
 

@@ -181,25 +181,27 @@ __device__ __forceinline__ bool slora_ok(bool condition, int code, int a, int b)
 
 // MARK: - Pool addressing
 
-/// Offset inside a K (or V) page half of column `column` of the token in page slot `slot`: pages are
-/// head-major, `[kvWidth / pageHeadDim][tokensPerPage][pageHeadDim]` (PageGeometry), so one head's
-/// positions are contiguous; columns up to the end of their head are contiguous.
-__device__ __forceinline__ long long kv_column(int column, int slot, int tokensPerPage, int pageHeadDim) {
+/// Offset inside a K (or V) page half of column `column` of the page's first slot: pages are head-major,
+/// `[kvWidth / pageHeadDim][tokensPerPage][pageHeadDim]` (PageGeometry), so one head's positions are
+/// contiguous and a slot is `pageHeadDim` further; columns up to the end of their head are contiguous.
+/// Constant for a kernel's head: compute it once, outside the loop over positions.
+__device__ __forceinline__ long long kv_column_base(int column, int tokensPerPage, int pageHeadDim) {
     const int head = column / pageHeadDim;
-    return ((long long)head * tokensPerPage + slot) * pageHeadDim + (column - head * pageHeadDim);
+    return (long long)head * tokensPerPage * pageHeadDim + (column - head * pageHeadDim);
 }
 
-/// Pool element offset of column `column` of K (value = 0) or V (value = 1) of `position` in `layer`, for a
-/// sequence whose page table row is `table` (`tableStride` entries; page of (layer l, block b) = table[b·L + l]).
+/// Pool element offset of K (value = 0) or V (value = 1) of `position` in `layer` at the column whose
+/// `kv_column_base` is `columnBase`, for a sequence whose page table row is `table` (`tableStride` entries;
+/// page of (layer l, block b) = table[b·L + l]).
 __device__ __forceinline__ long long kv_offset(
     const int* table, int tableStride, int position, int layer, int layerCount, int tokensPerPage, int kvWidth,
-    int poolPages, int value, int pageHeadDim, int column) {
+    int poolPages, int value, int pageHeadDim, long long columnBase) {
     int entry = (position / tokensPerPage) * layerCount + layer;
     if (!slora_ok(entry >= 0 && entry < tableStride, FAULT_PAGE_TABLE, entry, position)) entry = 0;
     int page = table[entry];
     if (!slora_ok(page >= 0 && page < poolPages, FAULT_POOL_PAGE, page, position)) page = 0;
     return (long long)page * (2LL * tokensPerPage * kvWidth) + (long long)value * tokensPerPage * kvWidth
-        + kv_column(column, position % tokensPerPage, tokensPerPage, pageHeadDim);
+        + (long long)(position % tokensPerPage) * pageHeadDim + columnBase;
 }
 
 /// Pool element offset of element `e` of adapter slot `slot`'s stream (pages row `pages[slot·stride …]`).

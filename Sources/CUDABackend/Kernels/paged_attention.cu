@@ -52,6 +52,7 @@ __device__ void attention(
     const int d0 = lane * DPL;
     const int valid = max(0, min(DPL, headDim - d0));  // dimensions this lane owns
     const long long valueOffset = (long long)tokensPerPage * kvWidth;
+    const long long columnBase = kv_column_base(g * headDim + d0, tokensPerPage, pageHeadDim);  // this lane's dims
 
     float qr[DPL];
     const float* qRow = q + (long long)th * headDim;
@@ -73,7 +74,7 @@ __device__ void attention(
             if (p < end && valid > 0) {
                 const long long offset = kv_offset(
                     table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim,
-                    g * headDim + d0);
+                    columnBase);
                 load_head_chunk<S, DPL, VEC>(pool + offset, valid, kf[u]);
                 load_head_chunk<S, DPL, VEC>(pool + offset + valueOffset, valid, vf[u]);
             } else {

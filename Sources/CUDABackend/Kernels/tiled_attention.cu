@@ -71,7 +71,8 @@ __device__ void attention_tiles(
             float vf[8];
             if (p <= lastPosition) {
                 const long long offset = kv_offset(
-                    table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim, g * D + d);
+                    table, tableStride, p, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim,
+                    kv_column_base(g * D + d, tokensPerPage, pageHeadDim));
                 load_vec<8>(pool + offset, kf);
                 load_vec<8>(pool + offset + valueOffset, vf);
             } else {

@@ -16,12 +16,10 @@ __device__ void write_kv(
     const int* table = pageTables + (long long)sequence * tableStride;
     const long long kBase = kv_offset(table, tableStride, position, layer, layerCount, tokensPerPage, kvWidth, poolPages, 0, pageHeadDim, 0);
     const long long vBase = kBase + (long long)tokensPerPage * kvWidth;
-    const int slot = position % tokensPerPage;
-    const long long slotBase = kv_column(0, slot, tokensPerPage, pageHeadDim);
     const float* kRow = k + (long long)t * kvWidth;
     const float* vRow = v + (long long)t * kvWidth;
     for (int c = threadIdx.x; c < kvWidth; c += blockDim.x) {
-        const long long o = kv_column(c, slot, tokensPerPage, pageHeadDim) - slotBase;
+        const long long o = kv_column_base(c, tokensPerPage, pageHeadDim);
         pool[kBase + o] = from_float<S>(kRow[c]);
         pool[vBase + o] = from_float<S>(vRow[c]);
     }
